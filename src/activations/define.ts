@@ -1,0 +1,448 @@
+/**
+ * `defineActivation`: the one door through which every activation enters paoding, built-in or
+ * user-defined. From a declaration it derives the functional form, the module class, the
+ * autograd behaviour (first and higher derivatives), in-place variants and argument checking.
+ */
+import * as ir from '../ir/expr.js';
+import type { Expr } from '../ir/expr.js';
+import { isFloat, toFloatType, torchTypeName, type DType } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+import { fused, fusedInplace, type FusedSpec } from '../ops/fused.js';
+import { Module, Parameter } from '../nn/module.js';
+import { pyRepr } from '../util/pyformat.js';
+import type {
+  ActivationSpec,
+  ElementwiseSpec,
+  ParamExprs,
+  ParamNumbers,
+  ParamSpec,
+  ParamSpecs,
+  ParamValues,
+  TensorSpec,
+} from './spec.js';
+
+/** The options object of a functional call or module constructor. */
+export type ActivationOptions<P extends ParamSpecs> = Partial<ParamValues<P>> & { inplace?: boolean };
+
+/** A declared activation: its declaration plus everything derived from it. */
+export interface Activation<P extends ParamSpecs = ParamSpecs> {
+  /** The declaration. */
+  readonly spec: ActivationSpec<P>;
+  /** The canonical id (PyTorch's functional name). */
+  readonly id: string;
+  /** The camelCase name of the functional form (`leakyRelu`). */
+  readonly name: string;
+  /**
+   * The functional form: `fn(x, ...requiredParams, options?)`, as `F.leakyRelu(x, { negativeSlope })`.
+   */
+  readonly fn: (x: Tensor, ...args: unknown[]) => Tensor;
+  /** Apply with every parameter given by name. */
+  call(x: Tensor, opts?: Record<string, unknown>): Tensor;
+  /** The module class (`new act.Module({ negativeSlope: 0.2 })`). */
+  readonly Module: new (...args: unknown[]) => ActivationModule<P>;
+  /** The parameters with their defaults (required ones absent). */
+  defaults(): Partial<ParamValues<P>>;
+  /** Resolve (and check) a full set of parameter values from options, as a call would. */
+  resolve(opts?: Record<string, unknown>): ParamValues<P>;
+}
+
+/** snake_case → camelCase (`leaky_relu` → `leakyRelu`, `log_softmax` → `logSoftmax`). */
+export function camelCase(id: string): string {
+  return id.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** camelCase → snake_case (`negativeSlope` → `negative_slope`). */
+export function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** The PyTorch keyword of a parameter. */
+export function torchName(key: string, p: ParamSpec): string {
+  return p.torchName ?? snakeCase(key);
+}
+
+function isOptions(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !(v instanceof Tensor) && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v instanceof Tensor) return `a Tensor of dtype ${v.dtype}`;
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+/** Check one parameter value against its declaration. */
+function checkParam(where: string, key: string, p: ParamSpec, v: unknown): unknown {
+  if (v === null && p.default === null) return null;
+  switch (p.type) {
+    case 'float':
+    case 'int':
+      if (v instanceof Tensor && p.learnable) return v;
+      if (typeof v !== 'number') {
+        throw new TypeError(`${where}: argument '${key}' must be a number${p.learnable ? ' or a Tensor' : ''}, got ${describe(v)}`);
+      }
+      if (p.type === 'int' && !Number.isInteger(v)) throw new TypeError(`${where}: argument '${key}' must be an integer, got ${v}`);
+      return v;
+    case 'bool':
+      if (typeof v !== 'boolean') throw new TypeError(`${where}: argument '${key}' must be a boolean, got ${describe(v)}`);
+      return v;
+    case 'choice':
+      if (typeof v !== 'string' || !p.choices!.includes(v)) {
+        throw new TypeError(`${where}: argument '${key}' must be one of ${p.choices!.map((c) => `'${c}'`).join(', ')}, got ${describe(v)}`);
+      }
+      return v;
+    case 'tensor':
+      if (!(v instanceof Tensor)) throw new TypeError(`${where}: argument '${key}' must be a Tensor, got ${describe(v)}`);
+      return v;
+  }
+}
+
+/**
+ * Merge options over defaults, rejecting unknown names and missing required parameters, then run
+ * the declaration's own validation.
+ */
+function resolveValues<P extends ParamSpecs>(
+  spec: ActivationSpec<P>,
+  opts: Record<string, unknown>,
+  where: string,
+  extra: readonly string[],
+  validate: ((p: ParamNumbers<P>) => string | undefined) | undefined = spec.validate,
+): ParamValues<P> {
+  const params = spec.params as ParamSpecs;
+  for (const k of Object.keys(opts)) {
+    if (!(k in params) && !extra.includes(k)) {
+      const known = [...Object.keys(params), ...extra];
+      throw new TypeError(`${where}: unknown option '${k}'${known.length ? ` (expected ${known.map((n) => `'${n}'`).join(', ')})` : ' (it takes no options)'}`);
+    }
+  }
+  const values: Record<string, unknown> = {};
+  for (const [k, p] of Object.entries(params)) {
+    const given = opts[k];
+    if (given === undefined) {
+      if (p.default === undefined) throw new TypeError(`${where}: missing required argument '${k}'`);
+      values[k] = p.default;
+    } else values[k] = checkParam(where, k, p, given);
+  }
+  const msg = validate?.(values as ParamNumbers<P>);
+  if (msg !== undefined) throw new RangeError(`${where}: ${msg}`);
+  return values as ParamValues<P>;
+}
+
+/** The name an activation's functional form is shown with in messages. */
+function displayName(spec: ActivationSpec): string {
+  return `F.${camelCase(spec.id)}()`;
+}
+
+function checkInput(x: unknown, where: string): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${where}: argument 'input' must be a Tensor, got ${describe(x)}`);
+  return x;
+}
+
+/** The dtype an activation computes in for input `x`, or PyTorch's error. */
+function computeDtype(spec: ActivationSpec, x: Tensor, where: string, inplace: boolean): DType {
+  if (isFloat(x.dtype)) return x.dtype;
+  const policy = spec.integers ?? 'reject';
+  const kernel = spec.kernelName ?? `${spec.id}_cpu`;
+  if (policy === 'reject' || (policy === 'keep' && x.dtype === 'bool')) {
+    const detail = x.dtype === 'bool' && policy === 'keep' ? `Boolean inputs not supported for ${spec.id}` : `"${kernel}" not implemented for '${torchTypeName(x.dtype)}'`;
+    throw new TypeError(`${where}: ${detail} (argument 'input' must be a float32 or float64 tensor${policy === 'keep' ? ' or an integer tensor' : ''}, got ${x.dtype})`);
+  }
+  if (policy === 'keep') return x.dtype;
+  if (inplace) {
+    throw new TypeError(`${where}: result type ${torchTypeName(toFloatType(x.dtype))} can't be cast to the desired output type ${torchTypeName(x.dtype)} (in-place on an integer tensor)`);
+  }
+  return toFloatType(x.dtype);
+}
+
+interface Built {
+  expr: Expr;
+  derivative: Expr | undefined;
+  inplaceDerivative: Expr | undefined;
+}
+
+const builtCache = new WeakMap<object, Map<string, Built>>();
+
+/** Build (once per declaration and structure) the forward and derivative expressions. */
+function build(spec: ElementwiseSpec, values: Record<string, unknown>, tensorKeys: readonly string[]): Built {
+  const params = spec.params;
+  const key = [
+    ...Object.entries(params)
+      .filter(([, p]) => p.type === 'choice' || p.type === 'bool')
+      .map(([k]) => `${k}=${String(values[k])}`),
+    `tensors=${tensorKeys.join(',')}`,
+  ].join('|');
+  let perSpec = builtCache.get(spec);
+  if (!perSpec) builtCache.set(spec, (perSpec = new Map()));
+  const hit = perSpec.get(key);
+  if (hit) return hit;
+  const exprs: Record<string, unknown> = {};
+  for (const [k, p] of Object.entries(params)) {
+    if (p.type === 'choice' || p.type === 'bool') exprs[k] = values[k];
+    else if (tensorKeys.includes(k)) exprs[k] = ir.input(1 + tensorKeys.indexOf(k));
+    else exprs[k] = ir.param(k);
+  }
+  const x = ir.input(0);
+  const y = ir.input(1 + tensorKeys.length);
+  const pe = exprs as ParamExprs<ParamSpecs>;
+  const inplaceDerivative = spec.inplace ? spec.inplace.derivative?.(y, pe) : undefined;
+  const built: Built = { expr: spec.forward(x, pe), derivative: spec.derivative?.(x, y, pe), inplaceDerivative };
+  perSpec.set(key, built);
+  return built;
+}
+
+function applyElementwise(spec: ElementwiseSpec, x: Tensor, values: Record<string, unknown>, inplace: boolean, where: string): Tensor {
+  const dtype = computeDtype(spec, x, where, inplace);
+  const prepared = (spec.prepare?.(x, values as ParamValues<ParamSpecs>, where) ?? {}) as Record<string, Tensor | undefined>;
+  const tensorKeys: string[] = [];
+  const tensors: Tensor[] = [];
+  const numbers: Record<string, number> = {};
+  for (const [k, p] of Object.entries(spec.params)) {
+    const v = prepared[k] ?? values[k];
+    if (v instanceof Tensor) {
+      if (v.dtype !== x.dtype) {
+        throw new TypeError(`${where}: argument '${k}' has dtype ${v.dtype} but the input has dtype ${x.dtype} (Found dtype ${torchTypeName(v.dtype)} but expected ${torchTypeName(x.dtype)})`);
+      }
+      tensorKeys.push(k);
+      tensors.push(v);
+    } else if ((p.type === 'float' || p.type === 'int') && typeof v === 'number') numbers[k] = v;
+  }
+  const b = build(spec, values, tensorKeys);
+  const fspec: FusedSpec = {
+    name: inplace && spec.inplace && spec.inplace.gradFn ? spec.inplace.gradFn : spec.gradFn,
+    expr: b.expr,
+    ...(b.derivative ? { derivatives: [b.derivative] } : {}),
+    computeDtype: dtype,
+    outDtype: dtype,
+    params: numbers,
+    ...(spec.noDoubleBackward ? { doubleBackwardError: spec.noDoubleBackward } : {}),
+  };
+  if (!inplace) return fused([x, ...tensors], fspec);
+  const backwardError = spec.inplace ? spec.inplace.backwardError?.(values as ParamNumbers<ParamSpecs>) : undefined;
+  return fusedInplace(x, tensors, fspec, {
+    ...(b.inplaceDerivative ? { derivatives: [b.inplaceDerivative] } : {}),
+    ...(backwardError !== undefined ? { backwardError } : {}),
+  });
+}
+
+/** The extra options every call may take beyond the parameters. */
+function extraOptions(spec: ActivationSpec): string[] {
+  return spec.inplace ? ['inplace'] : [];
+}
+
+/** Validate a declaration's own structure, so a user's mistake is reported where it is made. */
+function checkSpec(spec: ActivationSpec): void {
+  const where = 'defineActivation()';
+  if (typeof spec !== 'object' || spec === null) throw new TypeError(`${where}: expected a declaration object`);
+  if (typeof spec.id !== 'string' || !/^[a-z][a-z0-9_]*$/.test(spec.id)) {
+    throw new TypeError(`${where}: 'id' must be a snake_case name like 'leaky_relu', got ${JSON.stringify(spec.id)}`);
+  }
+  if (typeof spec.module !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(spec.module)) {
+    throw new TypeError(`${where}: 'module' must be a class name like 'LeakyReLU', got ${JSON.stringify(spec.module)}`);
+  }
+  if (typeof spec.params !== 'object' || spec.params === null) throw new TypeError(`${where}: 'params' must be an object (use {} for none)`);
+  for (const [k, p] of Object.entries(spec.params)) {
+    if (!['float', 'int', 'bool', 'choice', 'tensor'].includes(p.type)) {
+      throw new TypeError(`${where}: parameter '${k}' of '${spec.id}' has unknown type ${JSON.stringify(p.type)}`);
+    }
+    if (p.type === 'choice' && (!Array.isArray(p.choices) || p.choices.length === 0)) {
+      throw new TypeError(`${where}: choice parameter '${k}' of '${spec.id}' needs a non-empty 'choices' list`);
+    }
+    if (p.default !== undefined && p.default !== null) checkParam(where, k, p, p.default);
+  }
+  if (spec.kind === undefined || spec.kind === 'elementwise') {
+    const e = spec as ElementwiseSpec;
+    if (typeof e.forward !== 'function') throw new TypeError(`${where}: '${spec.id}' needs a 'forward' formula`);
+    if (typeof e.reference !== 'function') throw new TypeError(`${where}: '${spec.id}' needs a float64 'reference' function`);
+    if (typeof e.gradFn !== 'string') throw new TypeError(`${where}: '${spec.id}' needs a 'gradFn' name (e.g. '${spec.module}Backward0')`);
+  } else if (typeof (spec as TensorSpec).apply !== 'function') {
+    throw new TypeError(`${where}: '${spec.id}' of kind '${spec.kind}' needs an 'apply' implementation`);
+  }
+}
+
+/**
+ * The module class behind every activation: holds the options, creates learnable parameters,
+ * calls the functional form in `forward`, and prints like PyTorch's module.
+ */
+export class ActivationModule<P extends ParamSpecs = ParamSpecs> extends Module {
+  /** The activation this module applies. */
+  declare readonly activation: Activation<P>;
+  /** The parameter values (learnable ones as `Parameter`s). */
+  declare values: ParamValues<P>;
+  /** Whether `forward` overwrites its input. */
+  declare inplace: boolean;
+
+  constructor(activation: Activation<P>, args: readonly unknown[]) {
+    super();
+    const spec = activation.spec;
+    const where = `nn.${spec.module}()`;
+    const required = Object.entries(moduleParams(spec as unknown as ActivationSpec)).filter(([, p]) => p.default === undefined);
+    const last = args[args.length - 1];
+    const opts = isOptions(last) ? { ...last } : {};
+    const positional = isOptions(last) ? args.slice(0, -1) : args;
+    if (positional.length > required.length) {
+      throw new TypeError(`${where}: takes ${required.length} positional argument(s) then an options object, got ${positional.length}`);
+    }
+    positional.forEach((v, i) => (opts[required[i]![0]] = v));
+    const inplace = opts['inplace'];
+    delete opts['inplace'];
+    if (inplace !== undefined && (!spec.inplace || typeof inplace !== 'boolean')) {
+      throw new TypeError(spec.inplace ? `${where}: option 'inplace' must be a boolean, got ${describe(inplace)}` : `${where}: unknown option 'inplace' (${spec.id} has no in-place form)`);
+    }
+    // PyTorch's modules check little at construction (nn.CELU(alpha=0) builds and fails in
+    // forward); the few that do (nn.Hardtanh) declare it in their module setup.
+    const values = resolveValues({ ...spec, params: moduleParams(spec as unknown as ActivationSpec) } as ActivationSpec, opts, where, [], spec.moduleSetup?.validate) as Record<string, unknown>;
+    Object.defineProperty(this, 'activation', { value: activation, enumerable: false });
+    Object.defineProperty(this, 'inplace', { value: inplace === true, enumerable: false, writable: true });
+    Object.defineProperty(this, 'values', { value: values, enumerable: false, writable: true });
+    // Learnable parameters become Parameters (0-dimensional, in the default dtype) on the
+    // instance, where `parameters()` finds them under their own names.
+    for (const [k, p] of Object.entries(spec.params)) {
+      if (p.learnable && typeof values[k] === 'number') {
+        const t = new Parameter(scalarTensor(values[k] as number));
+        (this as unknown as Record<string, unknown>)[k] = t;
+      }
+    }
+    spec.moduleSetup?.init?.(this as never, values);
+  }
+
+  /** The options `forward` passes to the functional form (with the module's parameters). */
+  protected callOptions(): Record<string, unknown> {
+    const opts: Record<string, unknown> = { ...(this.values as Record<string, unknown>) };
+    for (const [k, p] of Object.entries(this.activation.spec.params)) {
+      const own = (this as unknown as Record<string, unknown>)[k];
+      if (p.learnable && own instanceof Tensor) opts[k] = own;
+    }
+    if (this.inplace) opts['inplace'] = true;
+    const setup = this.activation.spec.moduleSetup;
+    return setup?.callOptions ? setup.callOptions(this as never, opts) : opts;
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.activation.call(x, this.callOptions());
+  }
+
+  protected override get reprName(): string {
+    return this.activation.spec.module;
+  }
+
+  override extraRepr(): string {
+    const spec = this.activation.spec;
+    const values = this.values as ParamValues<P>;
+    if (spec.extraRepr) return spec.extraRepr(values, this.inplace);
+    const parts = Object.entries(moduleParams(spec as unknown as ActivationSpec))
+      .map(([k, p]) => `${torchName(k, p)}=${pyRepr(values[k as keyof P] as never, p.type === 'int' ? 'int' : 'float')}`);
+    if (this.inplace) parts.push('inplace=True');
+    return parts.join(', ');
+  }
+}
+
+/**
+ * The options a module constructor takes: the functional parameters except tensors (a module
+ * owns those) and any the setup omits, plus the setup's own.
+ */
+function moduleParams(spec: ActivationSpec): ParamSpecs {
+  const setup = spec.moduleSetup;
+  const own = Object.entries(spec.params).filter(([k, p]) => p.type !== 'tensor' && !(setup?.omit ?? []).includes(k));
+  return { ...Object.fromEntries(own), ...(setup?.params ?? {}) };
+}
+
+let scalarTensor: (v: number) => Tensor = () => {
+  throw new Error('defineActivation: tensor creation is not initialised');
+};
+
+/** @internal Break the import cycle with the creation functions. */
+export function setScalarFactory(f: (v: number) => Tensor): void {
+  scalarTensor = f;
+}
+
+/**
+ * Declare an activation. Returns its functional form, module class and metadata; built-in
+ * activations are declared exactly this way.
+ *
+ * @example
+ * ```ts
+ * import { defineActivation, ir, tensor, autograd } from 'paoding';
+ * // Swish with a learnable beta: x * sigmoid(beta * x).
+ * const swish = defineActivation({
+ *   id: 'swish',
+ *   module: 'Swish',
+ *   summary: 'x * sigmoid(beta * x), with a learnable beta.',
+ *   formula: 'x * sigmoid(beta * x)',
+ *   params: { beta: { type: 'float', default: 1, learnable: true, doc: 'steepness of the gate', range: [0, 5] } },
+ *   forward: (x, p) => x.mul(ir.sigmoid(p.beta.mul(x))),
+ *   reference: (x, p) => x / (1 + Math.exp(-p.beta * x)),
+ *   gradFn: 'SwishBackward0',
+ *   properties: { range: [-0.2785, Infinity], monotonic: false, kinks: [], zeroCentered: false, saturates: 'negative' },
+ * });
+ * const x = tensor([-1, 0.5, 2], { dtype: 'float64', requiresGrad: true });
+ * console.log(swish.fn(x, { beta: 2 }).toString());
+ * const m = new swish.Module({ beta: 1.5 });
+ * console.log(m.toString(), m.parameters().length); // Swish(beta=1.5) 1
+ * console.log(autograd.gradcheck((t) => swish.fn(t, { beta: 2 }), [x])); // true
+ * ```
+ */
+export function defineActivation<const P extends ParamSpecs>(spec: ActivationSpec<P>): Activation<P> {
+  checkSpec(spec as ActivationSpec);
+  const name = camelCase(spec.id);
+  const where = displayName(spec as ActivationSpec);
+  const params = spec.params as ParamSpecs;
+  const required = Object.entries(params).filter(([, p]) => p.default === undefined);
+  const extra = extraOptions(spec as ActivationSpec);
+
+  const call = (x: Tensor, opts: Record<string, unknown> = {}): Tensor => {
+    checkInput(x, where);
+    if (!isOptions(opts)) throw new TypeError(`${where}: expected an options object, got ${describe(opts)}`);
+    const inplace = opts['inplace'];
+    if (inplace !== undefined && typeof inplace !== 'boolean') throw new TypeError(`${where}: option 'inplace' must be a boolean, got ${describe(inplace)}`);
+    const values = resolveValues(spec, opts, where, extra) as Record<string, unknown>;
+    if (spec.kind === undefined || spec.kind === 'elementwise') {
+      return applyElementwise(spec as ElementwiseSpec, x, values, inplace === true, where);
+    }
+    computeDtype(spec as ActivationSpec, x, where, inplace === true);
+    return (spec as TensorSpec<P>).apply(x, values as ParamValues<P>, { where, inplace: inplace === true });
+  };
+
+  const optionalPositional = (spec.positional ?? []).map((k) => [k, params[k]!] as const);
+  const fn = (x: Tensor, ...args: unknown[]): Tensor => {
+    const last = args[args.length - 1];
+    const hasOpts = args.length > required.length && isOptions(last);
+    const opts: Record<string, unknown> = hasOpts ? { ...(last as Record<string, unknown>) } : {};
+    const positional = hasOpts ? args.slice(0, -1) : args;
+    const slots = [...required, ...optionalPositional];
+    if (positional.length < required.length || positional.length > slots.length) {
+      const names = required.map(([k]) => k);
+      if (positional.length > slots.length) {
+        throw new TypeError(`${where}: takes ${1 + slots.length} positional argument(s) (input${slots.map(([n]) => `, ${n}`).join('')}) then an options object, got ${1 + positional.length}`);
+      }
+      throw new TypeError(`${where}: missing required argument '${names[positional.length]}' (call it as ${where.slice(0, -1)}input${names.map((n) => `, ${n}`).join('')})`);
+    }
+    positional.forEach((v, i) => {
+      const k = slots[i]![0];
+      if (k in opts) throw new TypeError(`${where}: got multiple values for argument '${k}'`);
+      opts[k] = v;
+    });
+    return call(x, opts);
+  };
+  Object.defineProperty(fn, 'name', { value: name });
+
+  const activation: Activation<P> = {
+    spec,
+    id: spec.id,
+    name,
+    fn,
+    call,
+    Module: undefined as never,
+    defaults: () => Object.fromEntries(Object.entries(params).filter(([, p]) => p.default !== undefined).map(([k, p]) => [k, p.default])) as Partial<ParamValues<P>>,
+    resolve: (opts = {}) => resolveValues(spec, opts, where, extra),
+  };
+  const ModuleClass = {
+    [spec.module]: class extends ActivationModule<P> {
+      constructor(...args: unknown[]) {
+        super(activation, args);
+      }
+    },
+  }[spec.module]!;
+  (activation as { Module: unknown }).Module = ModuleClass;
+  return Object.freeze(activation);
+}

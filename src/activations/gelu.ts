@@ -1,0 +1,37 @@
+import * as ir from '../ir/expr.js';
+import { erfc } from '../ir/special.js';
+import { defineActivation } from './define.js';
+
+const SQRT1_2 = Math.SQRT1_2;
+// sqrt(2/pi) = M_SQRT2 * M_2_SQRTPI * 0.5, PyTorch's kBeta for the tanh form.
+const K_BETA = 0.7978845608028654;
+const K_KAPPA = 0.044715;
+
+/** GELU: `x * Φ(x)`, exactly or with PyTorch's tanh approximation. */
+export default defineActivation({
+  id: 'gelu',
+  module: 'GELU',
+  summary: 'Gaussian error linear unit: x weighted by the standard normal CDF of x.',
+  formula: "x * Φ(x); approximate='tanh': 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³)))",
+  source: 'Hendrycks & Gimpel, "Gaussian Error Linear Units (GELUs)", 2016',
+  params: {
+    approximate: { type: 'choice', choices: ['none', 'tanh'], default: 'none', doc: "'none' (exact, PyTorch's default) or 'tanh' (the approximation JAX and BERT use)" },
+  },
+  kernelName: 'GeluKernelImpl',
+  // NOTE: PyTorch computes x * 0.5 * (1 + erf(x / sqrt 2)), whose 1 + erf cancels for x < -3
+  // (up to 57% relative error in float32 near -5, pytorch issue 187806). erfc(-x / sqrt 2) is
+  // the same function without the cancellation. Likewise 1 + tanh(z) = 2 sigmoid(2z).
+  forward: (x, p) => {
+    if (p.approximate === 'tanh') {
+      const inner = ir.mul(K_BETA, ir.add(x, ir.mul(K_KAPPA, ir.mul(ir.mul(x, x), x))));
+      return ir.mul(x, ir.sigmoid(ir.mul(2, inner)));
+    }
+    return ir.mul(ir.mul(x, 0.5), ir.erfc(ir.mul(ir.neg(x), SQRT1_2)));
+  },
+  gradFn: 'GeluBackward0',
+  reference: (x, p) => {
+    if (p.approximate === 'tanh') return 0.5 * x * (1 + Math.tanh(K_BETA * (x + K_KAPPA * x * x * x)));
+    return 0.5 * x * erfc(-x * SQRT1_2);
+  },
+  properties: { range: [-0.17, Infinity], monotonic: false, kinks: [], zeroCentered: false, saturates: 'negative' },
+});

@@ -1,0 +1,20 @@
+import * as ir from '../ir/expr.js';
+import { defineActivation } from './define.js';
+
+/** Softsign: `x / (1 + |x|)`. */
+export default defineActivation({
+  id: 'softsign',
+  module: 'Softsign',
+  summary: 'A rational sigmoid-like curve in (-1, 1) that saturates polynomially, not exponentially.',
+  formula: 'x / (1 + |x|)',
+  source: 'Bergstra et al., "Quadratic Polynomials Learn Better Image Features", 2009',
+  params: {},
+  integers: 'promote',
+  // NOTE(torch): a composite in PyTorch (input / (input.abs() + 1)), so ±inf gives NaN and the
+  // gradient is that of the division.
+  forward: (x) => ir.div(x, ir.add(ir.abs(x), 1)),
+  gradFn: 'DivBackward0',
+  reference: (x) => x / (1 + Math.abs(x)),
+  referenceDerivative: (x) => 1 / (1 + Math.abs(x)) ** 2,
+  properties: { range: [-1, 1], monotonic: true, kinks: [], zeroCentered: true, saturates: 'both' },
+});
