@@ -12,10 +12,15 @@ export default defineActivation({
   params: { alpha: { type: 'float', default: 1, doc: 'the value approached as x → -inf is -alpha (not 0)', range: [0.1, 3] } },
   kernelName: 'elu_cpu',
   validate: (p) => (p.alpha === 0 ? 'ZeroDivisionError: alpha cannot be 0 for CELU' : undefined),
-  forward: (x, p) => eluForward(x, { negcoef: p.alpha, scale: 1, inputScale: ir.div(1, p.alpha) }),
-  derivative: (x, _y, p) => eluDerivative(x, { negcoef: p.alpha, scale: 1, inputScale: ir.div(1, p.alpha) }),
+  // NOTE(torch): the input scale 1 / alpha is computed in double and then converted to the
+  // tensor's dtype, as ATen's celu does (in float32, 1 / float32(alpha) would differ: 10 vs
+  // 9.99999985 for alpha = 0.1, an error exp() multiplies by |x / alpha|). PyTorch's float64
+  // backward uses 1 / float32(alpha) (spec §2.7); paoding keeps the exact 1 / alpha there.
+  coefficients: (p) => ({ inputScale: 1 / p.alpha }),
+  forward: (x, p) => eluForward(x, { negcoef: p.alpha, scale: 1, inputScale: ir.param('inputScale') }),
+  derivative: (x, _y, p) => eluDerivative(x, { negcoef: p.alpha, scale: 1, inputScale: ir.param('inputScale') }),
   inplace: {
-    derivative: (y, p) => eluResultDerivative(y, { negcoef: p.alpha, scale: 1, inputScale: ir.div(1, p.alpha) }),
+    derivative: (y, p) => eluResultDerivative(y, { negcoef: p.alpha, scale: 1, inputScale: ir.param('inputScale') }),
     backwardError: (p) => (p.alpha < 0 ? NEGATIVE_ALPHA_INPLACE : undefined),
     gradFn: 'CeluBackward1',
   },

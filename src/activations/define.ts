@@ -107,7 +107,7 @@ function resolveValues<P extends ParamSpecs>(
   opts: Record<string, unknown>,
   where: string,
   extra: readonly string[],
-  validate: ((p: ParamNumbers<P>) => string | undefined) | undefined = spec.validate,
+  validate: ((p: ParamNumbers<P>) => string | undefined) | undefined,
 ): ParamValues<P> {
   const params = spec.params as ParamSpecs;
   for (const k of Object.keys(opts)) {
@@ -141,8 +141,8 @@ function checkInput(x: unknown, where: string): Tensor {
 
 /** The dtype an activation computes in for input `x`, or PyTorch's error. */
 function computeDtype(spec: ActivationSpec, x: Tensor, where: string, inplace: boolean): DType {
-  if (isFloat(x.dtype)) return x.dtype;
   const policy = spec.integers ?? 'reject';
+  if (isFloat(x.dtype) || policy === 'custom') return x.dtype;
   const kernel = spec.kernelName ?? `${spec.id}_cpu`;
   if (policy === 'reject' || (policy === 'keep' && x.dtype === 'bool')) {
     const detail = x.dtype === 'bool' && policy === 'keep' ? `Boolean inputs not supported for ${spec.id}` : `"${kernel}" not implemented for '${torchTypeName(x.dtype)}'`;
@@ -198,7 +198,10 @@ function applyElementwise(spec: ElementwiseSpec, x: Tensor, values: Record<strin
   const tensors: Tensor[] = [];
   const numbers: Record<string, number> = {};
   for (const [k, p] of Object.entries(spec.params)) {
-    const v = prepared[k] ?? values[k];
+    let v = prepared[k] ?? values[k];
+    // A 0-dimensional parameter (a learnable scalar) follows the input's dtype, as PyTorch's
+    // promotion lets a 0-d tensor do; parameters with dimensions must match.
+    if (v instanceof Tensor && v.dim() === 0 && v.dtype !== x.dtype && isFloat(v.dtype)) v = v.to(x.dtype);
     if (v instanceof Tensor) {
       if (v.dtype !== x.dtype) {
         throw new TypeError(`${where}: argument '${k}' has dtype ${v.dtype} but the input has dtype ${x.dtype} (Found dtype ${torchTypeName(v.dtype)} but expected ${torchTypeName(x.dtype)})`);
@@ -207,6 +210,7 @@ function applyElementwise(spec: ElementwiseSpec, x: Tensor, values: Record<strin
       tensors.push(v);
     } else if ((p.type === 'float' || p.type === 'int') && typeof v === 'number') numbers[k] = v;
   }
+  if (spec.coefficients) Object.assign(numbers, spec.coefficients(values as ParamNumbers<ParamSpecs>));
   const b = build(spec, values, tensorKeys);
   const fspec: FusedSpec = {
     name: inplace && spec.inplace && spec.inplace.gradFn ? spec.inplace.gradFn : spec.gradFn,
@@ -291,7 +295,7 @@ export class ActivationModule<P extends ParamSpecs = ParamSpecs> extends Module 
     }
     // PyTorch's modules check little at construction (nn.CELU(alpha=0) builds and fails in
     // forward); the few that do (nn.Hardtanh) declare it in their module setup.
-    const values = resolveValues({ ...spec, params: moduleParams(spec as unknown as ActivationSpec) } as ActivationSpec, opts, where, [], spec.moduleSetup?.validate) as Record<string, unknown>;
+    const values = resolveValues({ ...spec, params: moduleParams(spec as unknown as ActivationSpec) } as ActivationSpec, opts, where, [], spec.moduleSetup?.validate as ((p: ParamNumbers<ParamSpecs>) => string | undefined) | undefined) as Record<string, unknown>;
     Object.defineProperty(this, 'activation', { value: activation, enumerable: false });
     Object.defineProperty(this, 'inplace', { value: inplace === true, enumerable: false, writable: true });
     Object.defineProperty(this, 'values', { value: values, enumerable: false, writable: true });
@@ -395,7 +399,7 @@ export function defineActivation<const P extends ParamSpecs>(spec: ActivationSpe
     if (!isOptions(opts)) throw new TypeError(`${where}: expected an options object, got ${describe(opts)}`);
     const inplace = opts['inplace'];
     if (inplace !== undefined && typeof inplace !== 'boolean') throw new TypeError(`${where}: option 'inplace' must be a boolean, got ${describe(inplace)}`);
-    const values = resolveValues(spec, opts, where, extra) as Record<string, unknown>;
+    const values = resolveValues(spec, opts, where, extra, spec.validate) as Record<string, unknown>;
     if (spec.kind === undefined || spec.kind === 'elementwise') {
       return applyElementwise(spec as ElementwiseSpec, x, values, inplace === true, where);
     }
@@ -434,7 +438,7 @@ export function defineActivation<const P extends ParamSpecs>(spec: ActivationSpe
     call,
     Module: undefined as never,
     defaults: () => Object.fromEntries(Object.entries(params).filter(([, p]) => p.default !== undefined).map(([k, p]) => [k, p.default])) as Partial<ParamValues<P>>,
-    resolve: (opts = {}) => resolveValues(spec, opts, where, extra),
+    resolve: (opts = {}) => resolveValues(spec, opts, where, extra, spec.validate),
   };
   const ModuleClass = {
     [spec.module]: class extends ActivationModule<P> {

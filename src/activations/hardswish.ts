@@ -11,8 +11,9 @@ export default defineActivation({
   params: {},
   kernelName: 'hardswish_cpu',
   // NOTE(torch): multiply by x before dividing by 6, as the kernel does; so every x <= -3
-  // gives -0.0 (x * +0) and -inf gives NaN.
-  forward: (x) => ir.div(ir.mul(x, ir.clamp(ir.add(x, 3), 0, 6)), 6),
+  // gives -0.0 (x * +0) and -inf gives NaN. The clamp is min/max rather than ir.clamp, whose
+  // selection of a literal 0 the IR would fold into x * 0 = +0.
+  forward: (x) => ir.div(ir.mul(x, ir.min(ir.max(ir.add(x, 3), 0), 6)), 6),
   // NOTE(torch): x/3 + 0.5 on the closed interval [-3, 3] (so -0.5 at -3 and 1.5 at 3), 0
   // below and 1 above; NaN falls through to 1. The values at exactly ±3 are constants so that
   // the second derivative there is 0, as in PyTorch's double backward (-3 < x < 3).

@@ -11,7 +11,7 @@ export default defineActivation({
   formula: 'x_i - log(sum_j exp(x_j))',
   params: SOFTMAX_PARAMS,
   positional: ['dim'],
-  integers: 'promote',
+  integers: 'custom',
   apply: (x, p, ctx) => {
     const xt = withDtype(x, p.dtype);
     return logSoftmaxOp(xt, resolveDim(xt, p.dim, 'log_softmax'), ctx.where);

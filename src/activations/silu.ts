@@ -12,11 +12,12 @@ export default defineActivation({
   kernelName: 'silu_cpu',
   // NOTE(torch): a division, x / (1 + exp(-x)), so silu(-inf) is NaN and silu(-0.0) is -0.0.
   forward: (x) => ir.div(x, ir.add(1, ir.exp(ir.neg(x)))),
-  // NOTE(torch): the fused backward's form, s * (1 + x * (1 - s)); differentiating the
-  // division instead would overflow exp(-x) for x < -709.
+  // NOTE(torch): the fused backward's form, s * (1 + x * (1 - s)), with 1 - s as sigmoid(-x),
+  // which does not cancel for large x; differentiating the division instead would overflow
+  // exp(-x) for x < -709. At ±inf it is NaN (0 * inf), as in PyTorch.
   derivative: (x) => {
     const s = ir.sigmoid(x);
-    return ir.mul(s, ir.add(1, ir.mul(x, ir.sub(1, s))));
+    return ir.mul(s, ir.add(1, ir.mul(x, ir.sigmoid(ir.neg(x)))));
   },
   inplace: {},
   gradFn: 'SiluBackward0',

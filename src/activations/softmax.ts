@@ -11,7 +11,7 @@ export default defineActivation({
   formula: 'exp(x_i) / sum_j exp(x_j)',
   params: SOFTMAX_PARAMS,
   positional: ['dim'],
-  integers: 'promote',
+  integers: 'custom',
   // NOTE(torch): shifted by the slice maximum, so large inputs cannot overflow.
   apply: (x, p, ctx) => {
     const xt = withDtype(x, p.dtype);

@@ -11,7 +11,7 @@ export default defineActivation({
   formula: 'exp(-x_i) / sum_j exp(-x_j)',
   params: SOFTMAX_PARAMS,
   positional: ['dim'],
-  integers: 'promote',
+  integers: 'custom',
   // NOTE(torch): literally (-x).softmax(dim, dtype): the negation happens before the cast.
   apply: (x, p, ctx) => {
     const n = x.neg();

@@ -22,11 +22,12 @@ export default defineActivation({
   },
   // NOTE(torch): the slope is sigmoid(beta x) up to and including the threshold point, 1 past
   // it; the second derivative is masked with a strict beta x < threshold, so the value at
-  // the threshold point is held constant (detached) there.
+  // the threshold point is held constant (detached) there. NaN takes the sigmoid branch, so
+  // that its second derivative is NaN too (PyTorch multiplies by the mask: NaN * 0).
   derivative: (x, _y, p) => {
     const z = ir.mul(x, p.beta);
     const s = ir.sigmoid(z);
-    return ir.where(ir.gt(z, p.threshold), 1, ir.where(ir.lt(z, p.threshold), s, ir.detach(s)));
+    return ir.where(ir.gt(z, p.threshold), 1, ir.where(ir.eq(z, p.threshold), ir.detach(s), s));
   },
   gradFn: 'SoftplusBackward0',
   reference: (x, p) => (x * p.beta > p.threshold ? x : (Math.max(x * p.beta, 0) + Math.log1p(Math.exp(-Math.abs(x * p.beta)))) / p.beta),

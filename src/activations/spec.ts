@@ -92,7 +92,9 @@ export type IntegerPolicy =
   /** Integer inputs keep their dtype; parameters are truncated to it (relu, threshold, hardtanh). */
   | 'keep'
   /** Integer and bool inputs compute in the default float dtype (sigmoid, tanh, softsign). */
-  | 'promote';
+  | 'promote'
+  /** The implementation decides (the softmax family accepts integers only with a `dtype`). */
+  | 'custom';
 
 /** What in-place forms an activation has, and how their backward works. */
 export interface InplaceSpec<P extends ParamSpecs> {
@@ -174,9 +176,10 @@ export interface ElementwiseSpec<P extends ParamSpecs = ParamSpecs> extends Comm
   /**
    * A hand-written derivative in terms of the input `x` and/or the result `y`, only where
    * stability or PyTorch's choice at a kink requires one (say why in a `NOTE(torch):`). Otherwise
-   * the derivative comes from differentiating `forward`. Second derivatives differentiate this.
+   * the derivative comes from differentiating `forward`, as it also does where this returns
+   * undefined (for some choices of a parameter). Second derivatives differentiate this.
    */
-  derivative?: (x: Expr, y: Expr, p: ParamExprs<P>) => Expr;
+  derivative?: (x: Expr, y: Expr, p: ParamExprs<P>) => Expr | undefined;
   /** PyTorch's backward node name (`ReluBackward0`). */
   gradFn: string;
   /** When set, differentiating the backward raises this (PyTorch has no double backward). */
@@ -185,6 +188,13 @@ export interface ElementwiseSpec<P extends ParamSpecs = ParamSpecs> extends Comm
   reference: (x: number, p: ParamNumbers<P>) => number;
   /** The derivative's float64 reference, when the tests should check it pointwise. */
   referenceDerivative?: (x: number, p: ParamNumbers<P>) => number;
+  /**
+   * Scalar coefficients derived from the parameter values, computed in float64 and then
+   * converted to the computation dtype like the parameters themselves; formulas read them as
+   * `ir.param(name)`. NOTE(torch): PyTorch derives such coefficients in double before converting
+   * them (CELU's 1 / alpha), which a formula over the converted parameters cannot reproduce.
+   */
+  coefficients?: (p: ParamNumbers<P>) => Readonly<Record<string, number>>;
   /**
    * Adjust tensor parameters before use (PReLU reshapes its weight to broadcast on dim 1, and
    * validates it). Receives the input and returns the tensor parameters to broadcast.

@@ -1,4 +1,5 @@
 import * as ir from '../ir/expr.js';
+import { oneMinusSquare } from '../ir/diff.js';
 import { defineActivation } from './define.js';
 
 /** Tanh: the hyperbolic tangent. */
@@ -10,8 +11,9 @@ export default defineActivation({
   params: {},
   integers: 'promote',
   forward: (x) => ir.tanh(x),
-  // NOTE(torch): 1 - y^2 from the saved result, as PyTorch's TanhBackward0.
-  derivative: (_x, y) => ir.sub(1, ir.mul(y, y)),
+  // NOTE(torch): 1 - y^2 from the saved result, as PyTorch's TanhBackward0 (whose fused
+  // multiply-add this matches in accuracy, see oneMinusSquare).
+  derivative: (_x, y) => oneMinusSquare(y),
   inplace: {},
   gradFn: 'TanhBackward0',
   reference: (x) => Math.tanh(x),

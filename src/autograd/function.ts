@@ -11,7 +11,9 @@ import { attachInplaceHistory } from '../ops/inplace.js';
 
 /** What `forward` and `backward` of a custom Function share. */
 export class FunctionCtx {
-  /** @internal */ _saved: SavedTensor[] = [];
+  /** @internal */ _saved: (SavedTensor | null)[] = [];
+  /** @internal What `saveForBackward` was given; packed once `forward` has returned. */
+  _toSave: (Tensor | null)[] = [];
   /** @internal */ _dirty: Tensor[] = [];
   /** @internal */ _node: Node | null = null;
   /** For each input: whether its gradient is needed (a tensor that requires grad). */
@@ -21,7 +23,7 @@ export class FunctionCtx {
 
   /** Save tensors for `backward` (checked against later in-place modification). */
   saveForBackward(...tensors: (Tensor | null | undefined)[]): void {
-    this._saved = tensors.map((t) => (t instanceof Tensor ? new SavedTensor(t) : (null as unknown as SavedTensor)));
+    this._toSave = tensors.map((t) => (t instanceof Tensor ? t : null));
   }
 
   /** The tensors given to `saveForBackward`, in order. */
@@ -52,7 +54,11 @@ class FunctionNode extends Node {
 
   apply(grad: Tensor): (Tensor | null)[] {
     const raw = this.fn.backward(this.ctx, grad);
-    const grads = Array.isArray(raw) ? raw : [raw];
+    let grads = Array.isArray(raw) ? raw : [raw];
+    // NOTE(torch): extra gradients are allowed when they are all null; they are dropped.
+    if (grads.length > this.inputs.length && grads.slice(this.inputs.length).every((g) => g === null || g === undefined)) {
+      grads = grads.slice(0, this.inputs.length);
+    }
     if (grads.length !== this.inputs.length) {
       throw new Error(`function ${this.name} returned an incorrect number of gradients (expected ${this.inputs.length}, got ${grads.length})`);
     }
@@ -126,15 +132,20 @@ export class Function {
     const node = new FunctionNode(`${this.name}Backward`, this, ctx, args);
     ctx._node = node;
     node.next = args.map((a) => (a instanceof Tensor ? a._gradEdge() : null));
+    let result = out;
     if (ctx._dirty.includes(out)) {
       out._bumpVersion();
       attachInplaceHistory(out, node);
-      return out;
+    } else {
+      // An input returned unchanged must not have its history replaced: return a view of it.
+      result = args.includes(out) ? out._alias().detach() : out;
+      result._gradFn = node;
+      result._gradFnVersion = result._version;
     }
-    // An input returned unchanged must not have its history replaced: return a view of it.
-    const result = args.includes(out) ? out._alias().detach() : out;
-    result._gradFn = node;
-    result._gradFnVersion = result._version;
+    // NOTE(torch): saved tensors are packed after forward returned and dirty tensors were
+    // bumped, so an in-place Function may save its own (modified) output; a saved output's
+    // version error names this Function's node.
+    ctx._saved = ctx._toSave.map((t) => (t === null ? null : new SavedTensor(t, t === result)));
     return result;
   }
 }

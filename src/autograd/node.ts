@@ -71,7 +71,14 @@ export class SavedTensor {
   private tensor: Tensor | null;
   private readonly version: number;
 
-  constructor(t: Tensor) {
+  /**
+   * @param isOutput Whether `t` is the output of the node that saves it (sigmoid's result)
+   *   rather than one of its inputs; only the version error's wording depends on it.
+   */
+  constructor(
+    t: Tensor,
+    private readonly isOutput = false,
+  ) {
     this.tensor = t;
     this.version = t._version;
   }
@@ -81,7 +88,9 @@ export class SavedTensor {
     const t = this.tensor;
     if (t === null || owner.released) throw new Error(FREED);
     if (t._version !== this.version) {
-      const fn = t.gradFn;
+      // NOTE(torch): a saved output names the node that saved it (its grad_fn at save time),
+      // a saved input names its current grad_fn (the in-place op's), a leaf input names none.
+      const fn = this.isOutput ? owner : t.gradFn;
       const which = fn ? `, which is output 0 of ${fn.name},` : '';
       let msg =
         `one of the variables needed for gradient computation has been modified by an inplace operation: ` +

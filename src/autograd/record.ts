@@ -13,9 +13,11 @@ export class ClosureNode extends Node {
     name: string,
     save: Tensor[],
     private readonly back: (g: Tensor, saved: Tensor[]) => (Tensor | null)[],
+    /** The node's output, when it is among `save` (for the version error's wording). */
+    output?: Tensor,
   ) {
     super(name);
-    this.saved = save.map((t) => new SavedTensor(t));
+    this.saved = save.map((t) => new SavedTensor(t, t === output));
   }
   override savedTensors(): SavedTensor[] {
     return this.saved;
@@ -43,7 +45,7 @@ export function record(
   save: Tensor[],
   back: (g: Tensor, saved: Tensor[]) => (Tensor | null)[],
 ): Tensor {
-  if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) out._setHistory(new ClosureNode(name, save, back), inputs);
+  if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) out._setHistory(new ClosureNode(name, save, back, out), inputs);
   return out;
 }
 

@@ -29,7 +29,7 @@ export interface ThresholdOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.threshold(x, 0.5, 2);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ 2, 2, 2, 2, 2 ] [ 0, 0, 0, 0, 1 ]
  * ```
  */
 export function threshold(input: Tensor, threshold: number, value: number, options: ThresholdOptions = {}): Tensor {
@@ -92,7 +92,7 @@ export interface Relu6Options {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.relu6(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ 0, 0, 0, 0.5, 2 ] [ 0, 0, 0, 1, 1 ]
  * ```
  */
 export function relu6(input: Tensor, options: Relu6Options = {}): Tensor {
@@ -128,7 +128,7 @@ export interface HardtanhOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.hardtanh(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -1, -0.5, 0, 0.5, 1 ] [ 0, 1, 1, 1, 0 ]
  * ```
  */
 export function hardtanh(input: Tensor, options: HardtanhOptions = {}): Tensor {
@@ -160,7 +160,7 @@ export interface HardswishOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.hardswish(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -0.3333333432674408, -0.2083333283662796, 0, 0.2916666567325592, 1.6666666269302368 ] [ -0.1666666716337204, 0.3333333432674408, 0.5, 0.6666666865348816, 1.1666666269302368 ]
  * ```
  */
 export function hardswish(input: Tensor, options: HardswishOptions = {}): Tensor {
@@ -192,7 +192,7 @@ export interface HardsigmoidOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.hardsigmoid(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ 0.1666666716337204, 0.4166666567325592, 0.5, 0.5833333134651184, 0.8333333134651184 ] [ 0.1666666716337204, 0.1666666716337204, 0.1666666716337204, 0.1666666716337204, 0.1666666716337204 ]
  * ```
  */
 export function hardsigmoid(input: Tensor, options: HardsigmoidOptions = {}): Tensor {
@@ -226,7 +226,7 @@ export interface EluOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.elu(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -0.8646647334098816, -0.39346933364868164, 0, 0.5, 2 ] [ 0.1353352814912796, 0.6065306663513184, 1, 1, 1 ]
  * ```
  */
 export function elu(input: Tensor, options: EluOptions = {}): Tensor {
@@ -258,7 +258,7 @@ export interface SeluOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.selu(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -1.5201663970947266, -0.6917581558227539, 0, 0.5253505110740662, 2.1014020442962646 ] [ 0.23793287575244904, 1.0663411617279053, 1.7580993175506592, 1.0507010221481323, 1.0507010221481323 ]
  * ```
  */
 export function selu(input: Tensor, options: SeluOptions = {}): Tensor {
@@ -292,7 +292,7 @@ export interface CeluOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.celu(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -0.8646647334098816, -0.39346933364868164, 0, 0.5, 2 ] [ 0.1353352814912796, 0.6065306663513184, 1, 1, 1 ]
  * ```
  */
 export function celu(input: Tensor, options: CeluOptions = {}): Tensor {
@@ -326,7 +326,7 @@ export interface LeakyReluOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.leakyRelu(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -0.019999999552965164, -0.004999999888241291, 0, 0.5, 2 ] [ 0.009999999776482582, 0.009999999776482582, 0.009999999776482582, 1, 1 ]
  * ```
  */
 export function leakyRelu(input: Tensor, options: LeakyReluOptions = {}): Tensor {
@@ -357,7 +357,7 @@ export interface PreluOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.prelu(x, tensor([0.25]));
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -0.5, -0.125, 0, 0.5, 2 ] [ 0.25, 0.25, 0.25, 1, 1 ]
  * ```
  */
 export function prelu(input: Tensor, weight: Tensor, options: PreluOptions = {}): Tensor {
@@ -431,7 +431,7 @@ export interface GeluOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.gelu(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -0.045500267297029495, -0.1542687714099884, 0, 0.3457312285900116, 1.9544997215270996 ] [ -0.08523180335760117, 0.1325048804283142, 0.5, 0.8674951195716858, 1.0852317810058594 ]
  * ```
  */
 export function gelu(input: Tensor, options: GeluOptions = {}): Tensor {
@@ -454,7 +454,7 @@ export interface LogsigmoidOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.logsigmoid(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -2.1269280910491943, -0.9740769863128662, -0.6931471824645996, -0.4740769863128662, -0.12692801654338837 ] [ 0.8807970881462097, 0.622459352016449, 0.5, 0.3775406777858734, 0.11920291930437088 ]
  * ```
  */
 export function logsigmoid(input: Tensor, options: LogsigmoidOptions = {}): Tensor {
@@ -479,7 +479,7 @@ export interface HardshrinkOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.hardshrink(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -2, 0, 0, 0, 2 ] [ 1, 0, 0, 0, 1 ]
  * ```
  */
 export function hardshrink(input: Tensor, options: HardshrinkOptions = {}): Tensor {
@@ -504,7 +504,7 @@ export interface SoftshrinkOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.softshrink(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -1.5, 0, 0, 0, 1.5 ] [ 1, 0, 0, 0, 1 ]
  * ```
  */
 export function softshrink(input: Tensor, options: SoftshrinkOptions = {}): Tensor {
@@ -527,7 +527,7 @@ export interface TanhshrinkOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.tanhshrink(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -1.0359724760055542, -0.03788284212350845, 0, 0.03788284212350845, 1.0359724760055542 ] [ 0.9293491840362549, 0.21355226635932922, 0, 0.21355226635932922, 0.9293491840362549 ]
  * ```
  */
 export function tanhshrink(input: Tensor, options: TanhshrinkOptions = {}): Tensor {
@@ -550,7 +550,7 @@ export interface SoftsignOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.softsign(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -0.6666666865348816, -0.3333333432674408, 0, 0.3333333432674408, 0.6666666865348816 ] [ 0.1111111119389534, 0.4444444477558136, 1, 0.4444444477558136, 0.1111111119389534 ]
  * ```
  */
 export function softsign(input: Tensor, options: SoftsignOptions = {}): Tensor {
@@ -577,7 +577,7 @@ export interface SoftplusOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.softplus(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ 0.12692801654338837, 0.4740769863128662, 0.6931471824645996, 0.9740769863128662, 2.1269280910491943 ] [ 0.11920291930437088, 0.3775406777858734, 0.5, 0.622459352016449, 0.8807970881462097 ]
  * ```
  */
 export function softplus(input: Tensor, options: SoftplusOptions = {}): Tensor {
@@ -602,7 +602,7 @@ export interface SiluOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.silu(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -0.23840583860874176, -0.1887703388929367, 0, 0.3112296760082245, 1.7615941762924194 ] [ -0.09078425168991089, 0.260038822889328, 0.5, 0.7399612069129944, 1.0907841920852661 ]
  * ```
  */
 export function silu(input: Tensor, options: SiluOptions = {}): Tensor {
@@ -634,7 +634,7 @@ export interface MishOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.mish(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -0.2525014877319336, -0.22074377536773682, 0, 0.37524521350860596, 1.9439589977264404 ] [ -0.1083550900220871, 0.28951066732406616, 0.6000000238418579, 0.8864243626594543, 1.0693179368972778 ]
  * ```
  */
 export function mish(input: Tensor, options: MishOptions = {}): Tensor {
@@ -666,7 +666,7 @@ export interface SigmoidOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.sigmoid(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ 0.11920291930437088, 0.3775406777858734, 0.5, 0.622459352016449, 0.8807970881462097 ] [ 0.10499358177185059, 0.23500370979309082, 0.25, 0.23500370979309082, 0.10499357432126999 ]
  * ```
  */
 export function sigmoid(input: Tensor, options: SigmoidOptions = {}): Tensor {
@@ -698,7 +698,7 @@ export interface TanhOptions {
  * const x = tensor([-2, -0.5, 0, 0.5, 2], { requiresGrad: true });
  * const y = F.tanh(x);
  * y.sum().backward();
- * console.log(y.tolist(), x.grad!.tolist());
+ * console.log(y.tolist(), x.grad!.tolist()); // [ -0.9640275835990906, -0.46211716532707214, 0, 0.46211716532707214, 0.9640275835990906 ] [ 0.07065081596374512, 0.7864477038383484, 1, 0.7864477038383484, 0.07065081596374512 ]
  * ```
  */
 export function tanh(input: Tensor, options: TanhOptions = {}): Tensor {

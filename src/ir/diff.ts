@@ -6,10 +6,20 @@
  * expression, so it can be compiled into one fused backward kernel and differentiated again
  * (that is how second derivatives work).
  */
-import { add, and, constant, cos, div, eq, exp, type Expr, ge, gt, log, lt, mul, neg, pow, sign, sin, sub, where } from './expr.js';
+import { abs, add, and, constant, cos, div, eq, exp, type Expr, ge, gt, log, lt, mul, neg, pow, sigmoid, sign, sin, sub, where } from './expr.js';
 
 /** 2/sqrt(pi), the scale of erf's derivative (M_2_SQRTPI in C's math.h). */
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
+
+/**
+ * `1 - t^2` for |t| <= 1 (tanh's derivative), accurate everywhere: near |t| = 1 as
+ * `(1 - t)(1 + t)` (one factor is exact there, while `t*t` would be rounded before the
+ * cancellation), elsewhere as `1 - t*t`, whose own derivative `-2t` keeps its accuracy at small t.
+ * NOTE(torch): PyTorch's kernels compute `1 - t*t` with a fused multiply-add, which is this accurate.
+ */
+export function oneMinusSquare(t: Expr): Expr {
+  return where(lt(abs(t), 0.5), sub(1, mul(t, t)), mul(sub(1, t), add(1, t)));
+}
 
 /**
  * The derivative of `e` with respect to operand `index`.
@@ -110,9 +120,11 @@ function rule(n: Expr, d: (n: Expr) => Expr, index: number): Expr {
     case 'reciprocal':
       return mul(d(a), neg(mul(n, n)));
     case 'tanh':
-      return mul(d(a), sub(1, mul(n, n)));
+      return mul(d(a), oneMinusSquare(n));
     case 'sigmoid':
-      return mul(d(a), mul(n, sub(1, n)));
+      // sigmoid(a) sigmoid(-a) rather than s (1 - s), which cancels to 0 for large a (the
+      // positive tail of x * sigmoid(x)-style formulas would lose every digit).
+      return mul(d(a), mul(n, sigmoid(neg(a))));
     case 'erf':
       return mul(d(a), mul(TWO_OVER_SQRT_PI, exp(neg(mul(a, a)))));
     case 'erfc':

@@ -558,9 +558,13 @@ export function fmin(a: number, b: number): number {
   return a > b ? b : a;
 }
 
-/** `sign` as PyTorch computes it: `(0 < x) - (x < 0)`, NaN for NaN. */
+/**
+ * `sign` as PyTorch computes it: `(0 < x) - (x < 0)`.
+ *
+ * NOTE(torch): both comparisons are false for NaN, so sign(NaN) is 0 (not NaN as in NumPy), and
+ * so is the gradient of `abs` at NaN; -0 gives +0.
+ */
 export function fsign(a: number): number {
-  if (a !== a) return NaN;
   return a > 0 ? 1 : a < 0 ? -1 : 0;
 }
 

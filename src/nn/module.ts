@@ -2,9 +2,12 @@
  * `nn.Module` and `nn.Parameter`: the containers networks are built from, with PyTorch's
  * naming, printing, train/eval modes and hooks.
  */
-import { Tensor } from '../tensor/tensor.js';
-import { isFloat } from '../tensor/dtype.js';
-import { noGrad } from '../autograd/grad_mode.js';
+import { Storage, Tensor } from '../tensor/tensor.js';
+import { allocate, checkDtype, type DType, isFloat } from '../tensor/dtype.js';
+import { contiguousStrides } from '../tensor/shape.js';
+import { isGradEnabled, noGrad } from '../autograd/grad_mode.js';
+import { ClosureNode, record } from '../autograd/record.js';
+import { cat, zerosLike } from '../ops/creation.js';
 
 /**
  * A tensor that a module owns as a learnable parameter: a leaf that requires grad (unless told
@@ -35,6 +38,23 @@ export class Parameter extends Tensor {
 export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown;
 /** A forward pre-hook: sees the inputs before the call, may replace them (return an array). */
 export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown[] | void;
+
+/**
+ * A full backward hook: called once per backward pass through a module call with the gradients
+ * of the module's inputs and outputs. Entries are `null` for arguments that are not tensors (and
+ * every `gradInput` entry is `null` when no input requires grad). Returning an array replaces
+ * `gradInput`.
+ */
+export type FullBackwardHook = (module: Module, gradInput: (Tensor | null)[], gradOutput: (Tensor | null)[]) => (Tensor | null)[] | void | undefined;
+
+/** A state dict: PyTorch's dotted names (`0.weight`, `bn.running_mean`) to tensors, in order. */
+export type StateDict = Map<string, Tensor>;
+
+/** What `loadStateDict` returns: the keys it did not find, and the keys it did not expect. */
+export interface IncompatibleKeys {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
 
 /** A handle that removes a hook. */
 export interface HookHandle {
@@ -85,12 +105,18 @@ export abstract class Module {
   declare _forwardPreHooks: ForwardPreHook[];
   /** @internal */
   declare _buffers: Map<string, Tensor | null>;
+  /** @internal Names of the buffers left out of the state dict (`persistent: false`). */
+  declare _nonPersistent: Set<string>;
+  /** @internal */
+  declare _backwardHooks: FullBackwardHook[];
 
   constructor() {
     // Internal state is non-enumerable so that it never looks like a parameter or submodule.
     Object.defineProperty(this, '_forwardHooks', { value: [], enumerable: false });
     Object.defineProperty(this, '_forwardPreHooks', { value: [], enumerable: false });
     Object.defineProperty(this, '_buffers', { value: new Map(), enumerable: false });
+    Object.defineProperty(this, '_nonPersistent', { value: new Set(), enumerable: false });
+    Object.defineProperty(this, '_backwardHooks', { value: [], enumerable: false });
     const impl = (this as unknown as { forward: (...a: unknown[]) => unknown }).forward;
     Object.defineProperty(this, 'forward', {
       value: (...args: unknown[]) => this._callImpl(impl, args),
@@ -109,11 +135,14 @@ export abstract class Module {
       const r = h(this, inputs);
       if (r !== undefined) inputs = Array.isArray(r) ? r : [r];
     }
+    const bw = this._backwardHooks.length > 0 ? new BackwardHookState(this, [...this._backwardHooks]) : undefined;
+    if (bw) inputs = bw.setupInputs(inputs);
     let out = impl.apply(this, inputs);
     for (const h of [...globalForwardHooks, ...this._forwardHooks]) {
       const r = h(this, inputs, out);
       if (r !== undefined) out = r;
     }
+    if (bw) out = bw.setupOutputs(out);
     return out;
   }
 
@@ -130,8 +159,42 @@ export abstract class Module {
     return removable(this._forwardPreHooks, hook);
   }
 
-  /** Register a tensor (not a parameter) that is part of the module's state, e.g. running means. */
-  registerBuffer(name: string, value: Tensor | null): void {
+  /**
+   * Register a hook called with the gradients of the module's inputs and outputs each time a
+   * backward pass goes through a call of this module, as PyTorch's
+   * `register_full_backward_hook`: `hook(module, gradInput, gradOutput)`. Returning an array
+   * replaces `gradInput` (the gradients passed on to the layers before). The module's output is
+   * then produced by a `BackwardHookFunctionBackward` node, as in PyTorch.
+   *
+   * @example
+   * ```ts
+   * import { nn, tensor } from 'paoding';
+   * const layer = new nn.Linear(2, 1);
+   * layer.registerFullBackwardHook((m, gradInput, gradOutput) => {
+   *   console.log(gradInput[0]!.shape, gradOutput[0]!.tolist()); // [ 3, 2 ] [ [ 1 ], [ 1 ], [ 1 ] ]
+   * });
+   * layer.forward(tensor([[1, 2], [3, 4], [5, 6]], { requiresGrad: true })).sum().backward();
+   * ```
+   */
+  registerFullBackwardHook(hook: FullBackwardHook): HookHandle {
+    if (typeof hook !== 'function') throw new TypeError(`registerFullBackwardHook(): argument 'hook' must be a function, got ${typeof hook}`);
+    return removable(this._backwardHooks, hook);
+  }
+
+  /**
+   * Register a tensor (not a parameter) that is part of the module's state, e.g. running means,
+   * as PyTorch's `register_buffer`. The buffer is reachable as a property of that name, moves
+   * with `to()`/`double()`, and (unless `persistent: false`) is saved in the state dict.
+   */
+  registerBuffer(name: string, value: Tensor | null, opts: { persistent?: boolean } = {}): void {
+    if (typeof name !== 'string' || name === '' || name.includes('.')) {
+      throw new TypeError(`registerBuffer(): buffer name must be a non-empty string without ".", got ${JSON.stringify(name)}`);
+    }
+    if (value !== null && !(value instanceof Tensor)) {
+      throw new TypeError(`registerBuffer(): cannot assign '${typeof value}' object to buffer '${name}' (Tensor or null required)`);
+    }
+    if (opts.persistent ?? true) this._nonPersistent.delete(name);
+    else this._nonPersistent.add(name);
     this._buffers.set(name, value);
     Object.defineProperty(this, name, {
       get: () => this._buffers.get(name) ?? null,
@@ -196,6 +259,180 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * The module's state as PyTorch's `state_dict()`: every parameter and persistent buffer under
+   * its dotted name (`0.weight`, `1.running_mean`), this module's own first (parameters, then
+   * buffers), then each submodule's, in registration order. The tensors are detached (they share
+   * memory with the module, so copy them if the module will keep training).
+   *
+   * @example
+   * ```ts
+   * import { nn } from 'paoding';
+   * const model = new nn.Sequential(new nn.Linear(3, 2), new nn.BatchNorm1d(2));
+   * console.log([...model.stateDict().keys()]); // [ '0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked' ]
+   * ```
+   */
+  stateDict(opts: { prefix?: string; keepVars?: boolean } = {}): StateDict {
+    const out: StateDict = new Map();
+    const visit = (m: Module, prefix: string): void => {
+      for (const [name, t] of m._localState()) out.set(prefix + name, opts.keepVars ? t : t.detach());
+      for (const [name, c] of m.namedChildren()) visit(c, `${prefix}${name}.`);
+    };
+    visit(this, opts.prefix ?? '');
+    return out;
+  }
+
+  /** @internal This module's own parameters and persistent buffers (not null), by local name. */
+  _localState(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [k, v] of Object.entries(this)) if (v instanceof Parameter) out.push([k, v]);
+    for (const [k, v] of this._buffers) if (v !== null && !this._nonPersistent.has(k)) out.push([k, v]);
+    return out;
+  }
+
+  /**
+   * @internal Called with this module's slice of the dict (keys with `prefix`) before it is
+   * checked; subclasses fill in keys older checkpoints lack (BatchNorm's `num_batches_tracked`).
+   */
+  _upgradeStateDict(_dict: Map<string, unknown>, _prefix: string): void {}
+
+  /**
+   * Copy parameters and buffers from `stateDict` into this module and its submodules, as
+   * PyTorch's `load_state_dict`. Every key and shape is checked before anything is copied, so a
+   * failed load leaves the module untouched (NOTE(torch): PyTorch copies the entries that match
+   * before raising). With `strict` (the default) missing and unexpected keys are errors; without
+   * it they are returned. Values are converted to each parameter's dtype.
+   *
+   * @example
+   * ```ts
+   * import { nn } from 'paoding';
+   * const a = new nn.Linear(2, 2);
+   * const b = new nn.Linear(2, 2);
+   * b.loadStateDict(a.stateDict());
+   * console.log(b.weight.tolist().toString() === a.weight.tolist().toString()); // true
+   * const sd = a.stateDict();
+   * sd.delete('bias');
+   * try {
+   *   b.loadStateDict(sd);
+   * } catch (e) {
+   *   console.log((e as Error).message.split('\n')); // [ 'Error(s) in loading state_dict for Linear:', '\tMissing key(s) in state_dict: "bias". ' ]
+   * }
+   * ```
+   */
+  loadStateDict(stateDict: Map<string, unknown> | Record<string, unknown>, opts: { strict?: boolean } = {}): IncompatibleKeys {
+    const strict = opts.strict ?? true;
+    if (typeof strict !== 'boolean') throw new TypeError(`loadStateDict(): option 'strict' must be a boolean, got ${typeof strict}`);
+    if (stateDict === null || typeof stateDict !== 'object') {
+      throw new TypeError(`loadStateDict(): Expected state_dict to be dict-like, got ${stateDict === null ? 'null' : typeof stateDict}.`);
+    }
+    const dict = new Map<string, unknown>(stateDict instanceof Map ? stateDict : Object.entries(stateDict));
+    const missingKeys: string[] = [];
+    const unexpectedKeys: string[] = [];
+    const errors: string[] = [];
+    const copies: [Tensor, Tensor][] = [];
+    const load = (m: Module, local: Map<string, unknown>, prefix: string): void => {
+      m._upgradeStateDict(local, prefix);
+      const state = new Map(m._localState());
+      for (const [name, param] of state) {
+        const key = prefix + name;
+        if (!local.has(key)) {
+          missingKeys.push(key);
+          continue;
+        }
+        const input = local.get(key);
+        if (!(input instanceof Tensor)) {
+          errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${input === null ? 'null' : typeof input}`);
+          continue;
+        }
+        if (input.shape.length !== param.shape.length || input.shape.some((s, i) => s !== param.shape[i])) {
+          errors.push(
+            `size mismatch for ${key}: copying a param with shape ${torchSize(input.shape)} from checkpoint, the shape in current model is ${torchSize(param.shape)}.`,
+          );
+          continue;
+        }
+        copies.push([param, input]);
+      }
+      const children = new Map(m.namedChildren());
+      for (const key of local.keys()) {
+        if (!key.startsWith(prefix)) continue;
+        const first = key.slice(prefix.length).split('.', 1)[0]!;
+        if (!children.has(first) && !state.has(first)) unexpectedKeys.push(key);
+      }
+      for (const [name, child] of children) {
+        const p = `${prefix}${name}.`;
+        load(child, new Map([...local].filter(([k]) => k.startsWith(p))), p);
+      }
+    };
+    load(this, dict, '');
+    if (strict) {
+      if (unexpectedKeys.length > 0) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
+      if (missingKeys.length > 0) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
+    }
+    if (errors.length > 0) throw new Error(`Error(s) in loading state_dict for ${this.reprName}:\n\t${errors.join('\n\t')}`);
+    noGrad(() => {
+      for (const [param, input] of copies) param.copy_(input);
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * Set `requiresGrad` on every parameter (freezing with `false`), as PyTorch's
+   * `requires_grad_()`. Returns this module.
+   *
+   * @example
+   * ```ts
+   * import { nn } from 'paoding';
+   * const m = new nn.Linear(2, 2).requiresGrad_(false);
+   * console.log(m.weight.requiresGrad); // false
+   * ```
+   */
+  requiresGrad_(requiresGrad = true): this {
+    if (typeof requiresGrad !== 'boolean') throw new TypeError(`requiresGrad_(): argument 'requires_grad' must be a boolean, got ${typeof requiresGrad}`);
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+
+  /**
+   * Convert the floating-point parameters and buffers to `dtype` in place, as PyTorch's
+   * `module.to(dtype)`: each parameter stays the same object (optimisers holding it keep
+   * working) with its data and gradient converted; integer buffers such as
+   * `num_batches_tracked` are left alone.
+   *
+   * @example
+   * ```ts
+   * import { nn } from 'paoding';
+   * const m = new nn.Linear(2, 2);
+   * const w = m.weight;
+   * m.to('float64');
+   * console.log(m.weight === w, m.weight.dtype, m.bias!.dtype); // true float64 float64
+   * ```
+   */
+  to(dtype: DType): this {
+    checkDtype(dtype, 'to()');
+    if (!isFloat(dtype)) throw new TypeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=${dtype}`);
+    for (const m of this.modules()) {
+      for (const v of Object.values(m)) {
+        if (!(v instanceof Parameter) || !isFloat(v.dtype) || v.dtype === dtype) continue;
+        replaceData(v, v.detach().to(dtype));
+        if (v.grad !== null && isFloat(v.grad.dtype)) replaceData(v.grad, v.grad.detach().to(dtype));
+      }
+      for (const [k, b] of m._buffers) {
+        if (b !== null && isFloat(b.dtype) && b.dtype !== dtype) m._buffers.set(k, b.detach().to(dtype));
+      }
+    }
+    return this;
+  }
+
+  /** Convert floating-point parameters and buffers to float64 (`to('float64')`). */
+  double(): this {
+    return this.to('float64');
+  }
+
+  /** Convert floating-point parameters and buffers to float32 (`to('float32')`). */
+  float(): this {
+    return this.to('float32');
+  }
+
   /** Set training mode on this module and every submodule. */
   train(mode = true): this {
     if (typeof mode !== 'boolean') throw new TypeError(`train(): argument 'mode' must be a boolean, got ${typeof mode}`);
@@ -242,12 +479,152 @@ export abstract class Module {
     const extra = this.extraRepr();
     const children = this.namedChildren();
     const lines: string[] = extra ? extra.split('\n') : [];
-    for (const [k, m] of children) {
-      const body = m.toString().split('\n');
-      lines.push(`(${k}): ${body[0]}`, ...body.slice(1).map((l) => `  ${l}`));
-    }
+    // NOTE(torch): as PyTorch's __repr__, each child's own lines after the first are indented by
+    // two spaces, and each entry (not each of its lines) is put on a line of its own.
+    for (const [k, m] of children) lines.push(`(${k}): ${m.toString().split('\n').join('\n  ')}`);
     if (children.length === 0 && lines.length <= 1) return `${this.reprName}(${extra})`;
-    return `${this.reprName}(\n${lines.map((l) => `  ${l}`).join('\n')}\n)`;
+    return `${this.reprName}(\n  ${lines.join('\n  ')}\n)`;
+  }
+}
+
+/** `torch.Size([2, 3])`, as PyTorch prints shapes in messages. */
+function torchSize(shape: readonly number[]): string {
+  return `torch.Size([${shape.join(', ')}])`;
+}
+
+/**
+ * Make `t` hold `src`'s data (PyTorch's `t.data = src`): same object, new storage, shape and
+ * dtype. Used by `to()` so that parameters keep their identity.
+ */
+function replaceData(t: Tensor, src: Tensor): void {
+  const m = t as unknown as { _storage: Storage; shape: readonly number[]; strides: readonly number[]; offset: number; dtype: DType };
+  m._storage = src._storage;
+  m.shape = src.shape;
+  m.strides = src.strides;
+  m.offset = src.offset;
+  m.dtype = src.dtype;
+}
+
+const HOOK_NODE = 'BackwardHookFunctionBackward';
+
+/**
+ * Identity copies of `tensors` whose backward calls `onGrads` once, with the gradients of all
+ * of them (zeros for a tensor no gradient reached, as PyTorch materialises them), and passes on
+ * what it returns. Tensors that do not require grad are passed through unchanged.
+ *
+ * Autograd nodes here have one output, so several tensors share one node through a packed
+ * tensor: each identity node sends its gradient into its own segment of the packed gradient,
+ * the engine sums them, and the shared node runs once every identity node has run.
+ */
+function hookedIdentity(tensors: Tensor[], onGrads: (grads: Tensor[]) => (Tensor | null)[]): Tensor[] {
+  const req = tensors.map((t, i) => (t.requiresGrad ? i : -1)).filter((i) => i >= 0);
+  const full = (got: Map<number, Tensor>): Tensor[] => tensors.map((t, i) => got.get(i) ?? zerosLike(t));
+  if (req.length === 1) {
+    const i = req[0]!;
+    const out = [...tensors];
+    out[i] = record(tensors[i]!.detach(), HOOK_NODE, [tensors[i]!], [], (g) => [onGrads(full(new Map([[i, g]])))[i] ?? null]);
+    return out;
+  }
+  const dtypes = new Set(req.map((i) => tensors[i]!.dtype));
+  const dtype: DType = dtypes.size === 1 ? [...dtypes][0]! : 'float64';
+  const sizes = req.map((i) => tensors[i]!.numel());
+  const offsets = sizes.map((_, j) => sizes.slice(0, j).reduce((a, b) => a + b, 0));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const shared = new ClosureNode(HOOK_NODE, [], (packed) => {
+    const got = new Map<number, Tensor>();
+    req.forEach((i, j) => {
+      const t = tensors[i]!;
+      const part = packed.narrow(0, offsets[j]!, sizes[j]!).reshape(t.shape);
+      got.set(i, part.dtype === t.dtype ? part : part.to(t.dtype));
+    });
+    const res = onGrads(full(got));
+    return req.map((i) => res[i] ?? null);
+  });
+  const packedT = new Tensor(new Storage(allocate(dtype, 0)), [0], contiguousStrides([0]), 0, dtype);
+  packedT._setHistory(shared, req.map((i) => tensors[i]!));
+  const zerosOf = (n: number): Tensor => new Tensor(new Storage(allocate(dtype, n)), [n], [1], 0, dtype);
+  const out = [...tensors];
+  req.forEach((i, j) => {
+    const node = new ClosureNode(HOOK_NODE, [], (g) => {
+      const flat = g.reshape([-1]);
+      const parts = [zerosOf(offsets[j]!), flat.dtype === dtype ? flat : flat.to(dtype), zerosOf(total - offsets[j]! - sizes[j]!)];
+      return [cat(parts)];
+    });
+    const alias = tensors[i]!.detach();
+    alias._setHistory(node, [packedT]);
+    out[i] = alias;
+  });
+  return out;
+}
+
+/** One module call's full backward hooks: PyTorch's `BackwardHook`. */
+class BackwardHookState {
+  private gradOutputs: (Tensor | null)[] | null = null;
+  private nInputs = 0;
+  private inputsHooked = false;
+
+  constructor(
+    private readonly module: Module,
+    private readonly hooks: FullBackwardHook[],
+  ) {}
+
+  private static tensorIndices(args: unknown[]): number[] {
+    return args.map((a, i) => (a instanceof Tensor ? i : -1)).filter((i) => i >= 0);
+  }
+
+  setupInputs(args: unknown[]): unknown[] {
+    this.nInputs = args.length;
+    const idx = BackwardHookState.tensorIndices(args);
+    const tensors = idx.map((i) => args[i] as Tensor);
+    if (!isGradEnabled() || !tensors.some((t) => t.requiresGrad)) return args;
+    this.inputsHooked = true;
+    const wrapped = hookedIdentity(tensors, (grads) => {
+      // NOTE(torch): a gradient that reaches the inputs without passing through the output
+      // (double backward) does not call the hooks.
+      if (this.gradOutputs === null) return grads;
+      let res: (Tensor | null)[] = new Array<Tensor | null>(this.nInputs).fill(null);
+      idx.forEach((i, k) => (res[i] = grads[k]!));
+      for (const hook of this.hooks) {
+        const out = hook(this.module, res, this.gradOutputs);
+        if (out === undefined || out === null) continue;
+        if (!Array.isArray(out) || out.length !== res.length) {
+          throw new Error(`Backward hook returned an invalid number of grad_input, got ${Array.isArray(out) ? out.length : typeof out}, but expected ${res.length}`);
+        }
+        res = out;
+      }
+      this.gradOutputs = null;
+      return idx.map((i) => res[i] ?? null);
+    });
+    const out = [...args];
+    idx.forEach((i, k) => (out[i] = wrapped[k]));
+    return out;
+  }
+
+  setupOutputs(result: unknown): unknown {
+    const isArray = Array.isArray(result);
+    const outs: unknown[] = isArray ? [...(result as unknown[])] : [result];
+    const idx = BackwardHookState.tensorIndices(outs);
+    const tensors = idx.map((i) => outs[i] as Tensor);
+    if (!isGradEnabled() || !tensors.some((t) => t.requiresGrad)) return result;
+    const wrapped = hookedIdentity(tensors, (grads) => {
+      const go: (Tensor | null)[] = new Array<Tensor | null>(outs.length).fill(null);
+      idx.forEach((i, k) => (go[i] = grads[k]!));
+      this.gradOutputs = go;
+      if (!this.inputsHooked) {
+        // No input requires grad: the hooks run now, with no input gradients.
+        const gi = new Array<Tensor | null>(this.nInputs).fill(null);
+        for (const hook of this.hooks) {
+          const r = hook(this.module, gi, go);
+          if (r !== undefined && r !== null && !(Array.isArray(r) && r.every((e) => e === null || e === undefined))) {
+            throw new Error('Backward hook for Modules where no input requires gradient should always return None or None for all gradients.');
+          }
+        }
+        this.gradOutputs = null;
+      }
+      return grads;
+    });
+    idx.forEach((i, k) => (outs[i] = wrapped[k]));
+    return isArray ? outs : outs[0];
   }
 }
 

@@ -81,9 +81,9 @@ export function add(a: Tensor, b: TensorOrScalar, opts: AlphaOptions = {}, inpla
   return binary('AddBackward0', 'add()', a, b, (x, y) => ir.add(x, y), 'arith', inplace);
 }
 
-function addAlpha(a: Tensor, b: Tensor, alpha: number, inplace: boolean): Tensor {
+function addAlpha(a: Tensor, b: Tensor, alpha: number, inplace: boolean, name = 'AddBackward0'): Tensor {
   const dtype = resultType(operandOf(a), operandOf(b));
-  const spec: FusedSpec = { name: 'AddBackward0', expr: ir.add(A, ir.mul(B, ir.param('alpha'))), computeDtype: dtype, outDtype: dtype, params: { alpha } };
+  const spec: FusedSpec = { name, expr: ir.add(A, ir.mul(B, ir.param('alpha'))), computeDtype: dtype, outDtype: dtype, params: { alpha } };
   return inplace ? fusedInplace(a, [b], spec) : fused([a, b], spec);
 }
 
@@ -91,7 +91,7 @@ export function sub(a: Tensor, b: TensorOrScalar, opts: AlphaOptions = {}, inpla
   const alpha = opts.alpha ?? 1;
   if (alpha !== 1) {
     if (!(b instanceof Tensor)) return sub(a, Number(b) * alpha, {}, inplace);
-    return addAlpha(a, b, -alpha, inplace);
+    return addAlpha(a, b, -alpha, inplace, 'SubBackward0');
   }
   return binary('SubBackward0', 'sub()', a, b, (x, y) => ir.sub(x, y), 'arith', inplace);
 }
@@ -214,10 +214,15 @@ export function clamp(x: Tensor, min?: TensorOrScalar | null, max?: TensorOrScal
   const hiE = bound(hi, 'max');
   const dtype = resultType(operandOf(x), ...[lo, hi].filter((v) => v !== undefined).map((v) => operandOf(v!)));
   // NOTE(torch): clamp propagates NaN from the input and its gradient is 1 on the closed
-  // interval [min, max]; written with selections so -0.0 keeps its sign.
+  // interval [min, max]; written with selections so -0.0 keeps its sign. The input's gradient
+  // is PyTorch's `where(x >= min & x <= max, grad, 0)`, so 0 where x is NaN (the derivative of
+  // the selections alone would pass the gradient there); the bounds' gradients follow from
+  // the selections.
+  const inside = loE !== undefined && hiE !== undefined ? ir.and(ir.ge(A, loE), ir.le(A, hiE)) : loE !== undefined ? ir.ge(A, loE) : ir.le(A, hiE!);
   const spec: FusedSpec = {
     name: tensors.length ? 'ClampBackward0' : 'ClampBackward1',
     expr: ir.clamp(A, loE, hiE),
+    derivatives: [ir.where(inside, 1, 0)],
     computeDtype: dtype,
     outDtype: dtype,
     params,

@@ -6,7 +6,7 @@ import { allocate, type DType, isFloat } from '../tensor/dtype.js';
 import { broadcastStrides, contiguousStrides } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
 import { ClosureNode, record } from '../autograd/record.js';
-import { runElementwise } from '../backends/js/elementwise.js';
+import { runElementwise } from '../backends/index.js';
 import { fusedInplace, needsGrad } from './fused.js';
 import { checkInplaceAllowed, attachInplaceHistory } from './inplace.js';
 

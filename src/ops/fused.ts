@@ -10,8 +10,8 @@
  */
 import { diff } from '../ir/diff.js';
 import { type Expr, input, inputsOf, mul, substitute } from '../ir/expr.js';
-import { runElementwise } from '../backends/js/elementwise.js';
-import { allocate, type DType, isFloat } from '../tensor/dtype.js';
+import { runElementwise } from '../backends/index.js';
+import { allocate, type DType, isFloat, torchTypeName } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, numel, sameShape, shapeStr } from '../tensor/shape.js';
 import { Node, SavedTensor } from '../autograd/node.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
@@ -96,16 +96,18 @@ export class FusedNode extends Node {
       if (!needs[i]) continue;
       for (const r of backwardPlan(spec, n, i).refs) {
         if (r === gradIndex(n) || this.saved.has(r)) continue;
-        const t = r === n ? output : (substitutes.get(r) ?? inputs[r]);
-        if (t === undefined) throw new Error(`${spec.name}: the derivative reads the output, which this operation does not save`);
-        this.saved.set(r, new SavedTensor(t));
+        // An in-place operation (`output` undefined) has no result yet: `fusedInplace` saves it
+        // with `saveOutput` once the kernel has run (relu_, sigmoid_ save their result).
+        if (r === n && output === undefined) continue;
+        const t = r === n ? output! : (substitutes.get(r) ?? inputs[r]!);
+        this.saved.set(r, new SavedTensor(t, r === n));
       }
     }
   }
 
   /** @internal Let `fusedInplace` save the output once it exists. */
   saveOutput(index: number, t: Tensor): void {
-    this.saved.set(index, new SavedTensor(t));
+    this.saved.set(index, new SavedTensor(t, true));
   }
 
   override savedTensors(): SavedTensor[] {
@@ -208,7 +210,7 @@ export function fusedInplace(self: Tensor, others: readonly Tensor[], spec: Fuse
     throw new RangeError(`${where}: output with shape ${shapeStr(self.shape)} doesn't match the broadcast shape ${shapeStr(shape)}`);
   }
   if (spec.outDtype !== self.dtype) {
-    throw new TypeError(`${where}: result type ${spec.outDtype} can't be cast to the desired output type ${self.dtype}`);
+    throw new TypeError(`${where}: result type ${torchTypeName(spec.outDtype)} can't be cast to the desired output type ${torchTypeName(self.dtype)}`);
   }
   checkInplaceAllowed(self, where);
   const record = isFloat(self.dtype) && needsGrad(inputs);

@@ -17,6 +17,14 @@ export function checkInplaceAllowed(self: Tensor, where: string): void {
     );
   }
   if (!isGradEnabled()) return;
+  // NOTE(torch): autograd could not tell whether such a write should be recorded (the view has
+  // no history to rewrite), so PyTorch refuses it rather than silently dropping the gradient.
+  if (self._base !== null && self._noGradView) {
+    throw new Error(
+      `${where}: A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. ` +
+        `You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).`,
+    );
+  }
   if (self._base === null && self.isLeaf && self.requiresGrad) {
     throw new Error(`${where}: a leaf Variable that requires grad is being used in an in-place operation.`);
   }
@@ -68,6 +76,7 @@ export function attachInplaceHistory(self: Tensor, node: Node): void {
   const base = self._base;
   if (base === null) {
     self._gradFn = node;
+    if (self._retainsGrad) self._retainGradOn(node);
     return;
   }
   // The view's old history pointed into the base's old history; rewrite the base instead.

@@ -7,37 +7,94 @@ import { allocate, isFloat, torchTypeName, type TypedArray } from '../tensor/dty
 import { broadcastShapes, contiguousStrides, numel, shapeStr } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
 
+type Kernel = (a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, batch: number, m: number, k: number, n: number) => void;
+
 /**
- * C[b] = A[b] @ B[b] for contiguous row-major blocks. Loops in i-k-j order so the innermost
- * loop streams rows of B and C; accumulates in float64.
+ * C[p] = A[p] @ B[p] for row-major blocks, B given as [k, n]. Four rows of A are processed
+ * together so each element of B loaded is used four times; the innermost loop streams a row of
+ * B into four float64 accumulator rows.
+ *
+ * PERF: the source is instantiated once per combination of array types (`new Function`), so
+ * V8 sees one element type per kernel; a single polymorphic kernel ran 3-6x slower.
  */
-function bmmKernel(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, batch: number, m: number, k: number, n: number): void {
-  const row = new Float64Array(n);
+const NN_SOURCE = `
+  const r0 = new Float64Array(n), r1 = new Float64Array(n), r2 = new Float64Array(n), r3 = new Float64Array(n);
+  const bad = new Uint8Array(k);
   for (let p = 0; p < batch; p++) {
-    const aBase = ao + p * m * k;
-    const bBase = bo + p * k * n;
-    const cBase = p * m * n;
-    for (let i = 0; i < m; i++) {
-      row.fill(0);
-      const ai = aBase + i * k;
+    const aBase = ao + p * m * k, bBase = bo + p * k * n, cBase = p * m * n;
+    // Rows of B holding inf or NaN: a zero in A must still propagate them (0 * inf = NaN).
+    let anyBad = false;
+    for (let q = 0; q < k; q++) {
+      let f = 0;
+      const bq = bBase + q * n;
+      for (let j = 0; j < n; j++) { const v = b[bq + j]; if (v - v !== 0) { f = 1; break; } }
+      bad[q] = f; if (f) anyBad = true;
+    }
+    for (let i = 0; i < m; i += 4) {
+      const rows = Math.min(4, m - i);
+      r0.fill(0); r1.fill(0); r2.fill(0); r3.fill(0);
+      const a0 = aBase + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
       for (let q = 0; q < k; q++) {
-        const s = a[ai + q]!;
-        if (s === 0) continue;
-        const bq = bBase + q * n;
-        for (let j = 0; j < n; j++) row[j]! += s * b[bq + j]!;
-      }
-      // Zeros skipped above must still propagate NaN/inf from B, as a full product would.
-      for (let q = 0; q < k; q++) {
-        if (a[ai + q] !== 0) continue;
+        const s0 = a[a0 + q];
+        const s1 = rows > 1 ? a[a1 + q] : 0;
+        const s2 = rows > 2 ? a[a2 + q] : 0;
+        const s3 = rows > 3 ? a[a3 + q] : 0;
+        if (s0 === 0 && s1 === 0 && s2 === 0 && s3 === 0 && !(anyBad && bad[q])) continue;
         const bq = bBase + q * n;
         for (let j = 0; j < n; j++) {
-          const v = b[bq + j]!;
-          if (v !== v || v === Infinity || v === -Infinity) row[j] = NaN;
+          const v = b[bq + j];
+          r0[j] += s0 * v; r1[j] += s1 * v; r2[j] += s2 * v; r3[j] += s3 * v;
         }
       }
-      c.set(row, cBase + i * n);
+      c.set(r0, cBase + i * n);
+      if (rows > 1) c.set(r1, cBase + (i + 1) * n);
+      if (rows > 2) c.set(r2, cBase + (i + 2) * n);
+      if (rows > 3) c.set(r3, cBase + (i + 3) * n);
     }
+  }`;
+
+/**
+ * C[p] = A[p] @ B[p]^T with B given as [n, k] (a transposed view made contiguous for free):
+ * dot products of rows, both read contiguously, accumulated in float64.
+ */
+const NT_SOURCE = `
+  for (let p = 0; p < batch; p++) {
+    const aBase = ao + p * m * k, bBase = bo + p * n * k, cBase = p * m * n;
+    for (let i = 0; i < m; i++) {
+      const ai = aBase + i * k;
+      for (let j = 0; j < n; j += 2) {
+        const bj = bBase + j * k;
+        if (j + 1 < n) {
+          const bj1 = bj + k;
+          let s0 = 0, s1 = 0;
+          for (let q = 0; q < k; q++) { const v = a[ai + q]; s0 += v * b[bj + q]; s1 += v * b[bj1 + q]; }
+          c[cBase + i * n + j] = s0; c[cBase + i * n + j + 1] = s1;
+        } else {
+          let s0 = 0;
+          for (let q = 0; q < k; q++) s0 += a[ai + q] * b[bj + q];
+          c[cBase + i * n + j] = s0;
+        }
+      }
+    }
+  }`;
+
+const kernels = new Map<string, Kernel>();
+
+function kernel(kind: 'nn' | 'nt', a: TypedArray, b: TypedArray, c: TypedArray): Kernel {
+  const key = `${kind}|${a.constructor.name}|${b.constructor.name}|${c.constructor.name}`;
+  let f = kernels.get(key);
+  if (f === undefined) {
+    f = new Function('a', 'ao', 'b', 'bo', 'c', 'batch', 'm', 'k', 'n', kind === 'nn' ? NN_SOURCE : NT_SOURCE) as Kernel;
+    kernels.set(key, f);
   }
+  return f;
+}
+
+/** Whether the last two dims of a 3-D tensor are a transposed contiguous matrix. */
+function isTransposedContiguous(t: Tensor): boolean {
+  const [bs, r, c] = t.shape as [number, number, number];
+  const [s0, s1, s2] = t.strides as [number, number, number];
+  return s1 === 1 && s2 === r && (bs === 1 || s0 === r * c);
 }
 
 /** Batched product of [B, M, K] and [B, K, N] tensors (same dtype). */
@@ -52,9 +109,16 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   }
   const dtype = a.dtype;
   const ac = a.contiguous();
-  const bc = b.contiguous();
   const out = new Tensor(new Storage(allocate(dtype, batch * m * n)), [batch, m, n], contiguousStrides([batch, m, n]), 0, dtype);
-  bmmKernel(ac._storage.data, ac.offset, bc._storage.data, bc.offset, out._storage.data, batch, m, k, n);
+  if (isTransposedContiguous(b) && k > 1) {
+    // x @ W^T (nn.Linear's forward) reads W's rows directly instead of copying W^T.
+    const o = out._storage.data;
+    kernel('nt', ac._storage.data, b._storage.data, o)(ac._storage.data, ac.offset, b._storage.data, b.offset, o, batch, m, k, n);
+  } else {
+    const bc = b.contiguous();
+    const o = out._storage.data;
+    kernel('nn', ac._storage.data, bc._storage.data, o)(ac._storage.data, ac.offset, bc._storage.data, bc.offset, o, batch, m, k, n);
+  }
   return record(out, 'BmmBackward0', [a, b], [a, b], (g, [as, bs]) => [
     a.requiresGrad ? bmm(g, bs!.transpose(1, 2)) : null,
     b.requiresGrad ? bmm(as!.transpose(1, 2), g) : null,

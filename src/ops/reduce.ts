@@ -3,6 +3,7 @@
  * PyTorch's dim and keepdim conventions and their autograd rules.
  */
 import { record } from '../autograd/record.js';
+import { noGrad } from '../autograd/grad_mode.js';
 import { allocate, type DType, isFloat, torchTypeName, type TypedArray } from '../tensor/dtype.js';
 import { contiguousStrides, normalizeDim, numel, sameShape, shapeStr } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
@@ -84,7 +85,10 @@ export function sum(x: Tensor, dim?: number | readonly number[], opts: ReduceOpt
     o[i] = s;
   }
   const inShape = x.shape;
-  return record(out, 'SumBackward1', [x], [], (g) => [unreduce(g, inShape, dims, keepdim).expand(inShape)]);
+  // NOTE(torch): the full reduction `x.sum()` is a different overload (SumBackward0) from
+  // `x.sum(dim)` (SumBackward1); the name shows in `grad_fn=<...>`.
+  const name = dim === undefined ? 'SumBackward0' : 'SumBackward1';
+  return record(out, name, [x], [], (g) => [unreduce(g, inShape, dims, keepdim).expand(inShape)]);
 }
 
 /** Mean over `dim` (all dims when omitted); float inputs only, as PyTorch. */
@@ -92,8 +96,13 @@ export function mean(x: Tensor, dim?: number | readonly number[], opts: ReduceOp
   requireFloat(x, 'mean()');
   const dims = reduceDims(x, dim, 'mean()');
   const count = numel(dims.map((d) => x.shape[d]!));
-  const s = sum(x, dims, opts);
-  return s.div(count);
+  const keepdim = opts.keepdim ?? false;
+  // Recorded as one node (not as sum then div) so that `grad_fn` is PyTorch's MeanBackward0
+  // (full reduction) or MeanBackward1 (over dims).
+  const out = noGrad(() => sum(x, dims, opts).div(count));
+  const inShape = x.shape;
+  const name = dim === undefined ? 'MeanBackward0' : 'MeanBackward1';
+  return record(out, name, [x], [], (g) => [unreduce(g, inShape, dims, keepdim).expand(inShape).div(count)]);
 }
 
 type Extreme = 'max' | 'min';
@@ -137,7 +146,7 @@ function checkNonEmpty(x: Tensor, dims: readonly number[], where: string): void 
 }
 
 /** `amax`/`amin`: the extreme over dims; the gradient is shared evenly among tied elements. */
-function aextreme(x: Tensor, dim: number | readonly number[] | undefined, opts: ReduceOptions, kind: Extreme): Tensor {
+function aextreme(x: Tensor, dim: number | readonly number[] | undefined, opts: ReduceOptions, kind: Extreme, name?: string): Tensor {
   const where = kind === 'max' ? 'amax()' : 'amin()';
   const dims = reduceDims(x, dim, where);
   checkNonEmpty(x, dims, where);
@@ -146,7 +155,7 @@ function aextreme(x: Tensor, dim: number | readonly number[] | undefined, opts: 
   const out = newTensor(x.dtype, shape);
   out._storage.data.set(extremeBlocks(x, dims, kind).values);
   const inShape = x.shape;
-  return record(out, kind === 'max' ? 'AmaxBackward0' : 'AminBackward0', [x], [x, out], (g, [xs, ys]) => {
+  return record(out, name ?? (kind === 'max' ? 'AmaxBackward0' : 'AminBackward0'), [x], [x, out], (g, [xs, ys]) => {
     const y = unreduce(ys!, inShape, dims, keepdim);
     const mask = xs!.eq(y).to(g.dtype);
     const count = mask.sum(dims, { keepdim: true });
@@ -208,7 +217,8 @@ export function extremeAll(x: Tensor, kind: Extreme): Tensor {
   if (x.numel() === 0) {
     throw new RangeError(`${kind}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
   }
-  return aextreme(x, undefined, {}, kind);
+  // NOTE(torch): same gradient as amax/amin (shared among ties), PyTorch's MaxBackward1/MinBackward1.
+  return aextreme(x, undefined, {}, kind, kind === 'max' ? 'MaxBackward1' : 'MinBackward1');
 }
 
 /** `logsumexp` over `dim`, stable: shifted by the maximum (a zero shift where it is infinite). */

@@ -48,6 +48,7 @@ export function makeView(src: Tensor, g: Geometry, name: string, back: (grad: Te
   const v = new Tensor(src._storage, [...g.shape], [...g.strides], g.offset, src.dtype);
   v._base = src._base ?? src;
   if (isGradEnabled() && src.requiresGrad) v._setHistory(new ViewNode(name, back), [src]);
+  else if (src._noGradView || (!isGradEnabled() && src.requiresGrad)) v._noGradView = true;
   v._gradFnVersion = v._version;
   return v;
 }
@@ -120,7 +121,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
     throw new RangeError(`permute(): number of dims don't match in permute: got ${dims.length} dims for a tensor with ${n} (shape ${shapeStr(x.shape)})`);
   }
   const norm = dims.map((d) => normalizeDim(d, n, 'permute()'));
-  if (new Set(norm).size !== n) throw new RangeError(`permute(): repeated dim in permute ([${dims.join(', ')}])`);
+  if (new Set(norm).size !== n) throw new RangeError(`permute(): duplicate dims are not allowed. (got [${dims.join(', ')}])`);
   const inverse = new Array<number>(n);
   norm.forEach((d, i) => (inverse[d] = i));
   return makeView(
@@ -158,13 +159,13 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const lead = shape.length - x.dim();
   const target = shape.map((s, i) => {
     if (s === -1) {
-      if (i < lead) throw new RangeError(`expand(): -1 is not allowed in a leading, non-existing dimension ${i}`);
+      if (i < lead) throw new RangeError(`expand(): The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension ${i}`);
       return x.shape[i - lead]!;
     }
     const have = i < lead ? 1 : x.shape[i - lead]!;
     if (have !== 1 && have !== s) {
       throw new RangeError(
-        `expand(): the expanded size of the tensor (${s}) must match the existing size (${have}) at non-singleton dimension ${i}.  Target sizes: ${shapeStr(shape)}.  Tensor sizes: ${shapeStr(x.shape)}`,
+        `expand(): The expanded size of the tensor (${s}) must match the existing size (${have}) at non-singleton dimension ${i}.  Target sizes: ${shapeStr(shape)}.  Tensor sizes: ${shapeStr(x.shape)}`,
       );
     }
     return s;

@@ -59,27 +59,31 @@ export function normalizeDim(dim: number, ndim: number, where: string): number {
   return dim < 0 ? dim + n : dim;
 }
 
-/** Broadcast shapes with NumPy/PyTorch rules, or throw a message naming the mismatch. */
+/**
+ * Broadcast shapes with NumPy/PyTorch rules, or throw a message naming the mismatch. As
+ * PyTorch's `infer_size`, the shapes are combined pairwise from the right, so the message names
+ * the first mismatching dimension from the end, numbered in the broadcast result.
+ */
 export function broadcastShapes(shapes: readonly (readonly number[])[], where: string): number[] {
-  let rank = 0;
-  for (const s of shapes) rank = Math.max(rank, s.length);
-  const out = new Array<number>(rank).fill(1);
+  let acc: readonly number[] = [];
   for (const s of shapes) {
-    for (let i = 0; i < s.length; i++) {
-      const o = rank - s.length + i;
-      const a = out[o]!;
-      const b = s[i]!;
-      if (a === b || b === 1) continue;
-      if (a === 1) out[o] = b;
-      else {
+    const ndim = Math.max(acc.length, s.length);
+    const out = new Array<number>(ndim);
+    for (let i = ndim - 1; i >= 0; i--) {
+      const fromEnd = ndim - 1 - i;
+      const a = acc[acc.length - 1 - fromEnd] ?? 1;
+      const b = s[s.length - 1 - fromEnd] ?? 1;
+      if (a !== b && a !== 1 && b !== 1) {
         throw new RangeError(
           `${where}: The size of tensor a (${a}) must match the size of tensor b (${b}) at non-singleton dimension ${i}` +
             ` (shapes ${shapes.map(shapeStr).join(' and ')} do not broadcast)`,
         );
       }
+      out[i] = a === 1 ? b : a;
     }
+    acc = out;
   }
-  return out;
+  return [...acc];
 }
 
 /** Strides that read a tensor of `shape`/`strides` broadcast to `target` (0 on broadcast dims). */
@@ -134,6 +138,8 @@ export function inferShape(shape: readonly number[], n: number, where: string): 
  */
 export function viewStrides(shape: readonly number[], strides: readonly number[], newShape: readonly number[]): number[] | undefined {
   if (numel(shape) === 0) return contiguousStrides(newShape);
+  // A 0-dim tensor has no strides to chain; every view of its one element is valid.
+  if (shape.length === 0) return newShape.map(() => 1);
   const newStrides = new Array<number>(newShape.length).fill(0);
   let viewD = newShape.length - 1;
   let chunkBaseStride = strides[strides.length - 1] ?? 1;

@@ -84,6 +84,11 @@ export class Tensor {
   /** @internal Hooks of a leaf (non-leaf hooks live on the node). */
   _hooks: GradHook[] = [];
   /** @internal */ _retainsGrad = false;
+  /**
+   * @internal A view made under `noGrad` of a tensor that requires grad (PyTorch's
+   * `CreationMeta::NO_GRAD_MODE`): modifying it in place with grad mode on is an error.
+   */
+  _noGradView = false;
 
   /** @internal Use the creation functions instead. */
   constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType) {
@@ -215,7 +220,15 @@ export class Tensor {
     if (!this.requiresGrad) throw new Error("can't retain_grad on Tensor that has requires_grad=False");
     if (this.isLeaf || this._retainsGrad) return;
     this._retainsGrad = true;
-    const fn = this.gradFn!;
+    this._retainGradOn(this.gradFn!);
+  }
+
+  /**
+   * @internal Fill `.grad` from the gradient flowing into `fn` while `fn` is this tensor's
+   * history. An in-place operation on this tensor installs it again on its new node, so the
+   * retained gradient is that of the latest version, as in PyTorch.
+   */
+  _retainGradOn(fn: Node): void {
     fn.preHooks.push((g) => {
       if (this.gradFn !== fn) return;
       this.grad = this.grad === null ? g.detach().clone() : this.grad.add(g.detach());

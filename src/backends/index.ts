@@ -1,0 +1,94 @@
+/**
+ * Backend selection. A backend runs fused elementwise expressions over strided operands; the
+ * JavaScript backend runs everything and is the correctness baseline, faster backends register
+ * here and take the cases they support (falling back to JavaScript for the rest).
+ */
+import type { Expr } from '../ir/expr.js';
+import type { DType } from '../tensor/dtype.js';
+import { type Operand, runElementwise as runJs } from './js/elementwise.js';
+
+export type { Operand };
+
+/** The contract a backend implements. */
+export interface Backend {
+  /** Its name, as `setBackend` takes it. */
+  readonly name: string;
+  /**
+   * Run `expr` elementwise over broadcast operands into `out` (see `backends/js/elementwise.ts`
+   * for the semantics, which every backend must reproduce up to its stated accuracy), or return
+   * false to let the JavaScript backend do it.
+   */
+  elementwise(
+    expr: Expr,
+    dtype: DType,
+    shape: readonly number[],
+    out: Operand,
+    outBool: boolean,
+    operands: readonly Operand[],
+    params: Readonly<Record<string, number>>,
+  ): boolean;
+}
+
+const js: Backend = {
+  name: 'js',
+  elementwise(expr, dtype, shape, out, outBool, operands, params) {
+    runJs(expr, dtype, shape, out, outBool, operands, params);
+    return true;
+  },
+};
+
+const backends = new Map<string, Backend>([['js', js]]);
+let current: Backend = js;
+
+/**
+ * Make a backend available (backends register themselves when loaded).
+ *
+ * @example
+ * ```ts
+ * import { backends } from 'paoding';
+ * console.log(backends.list()); // [ 'js', 'wasm' ]
+ * ```
+ */
+export function registerBackend(b: Backend): void {
+  backends.set(b.name, b);
+}
+
+/** The names of the available backends. */
+export function list(): string[] {
+  return [...backends.keys()];
+}
+
+/**
+ * Choose the backend by name (`'js'`, and `'wasm'` or `'native'` where available).
+ *
+ * @example
+ * ```ts
+ * import { backends } from 'paoding';
+ * backends.setBackend('js');
+ * console.log(backends.getBackend()); // js
+ * ```
+ */
+export function setBackend(name: string): void {
+  const b = backends.get(name);
+  if (b === undefined) throw new RangeError(`setBackend(): unknown backend '${name}' (available: ${list().join(', ')})`);
+  current = b;
+}
+
+/** The name of the current backend. */
+export function getBackend(): string {
+  return current.name;
+}
+
+/** Run a fused elementwise expression on the current backend (JavaScript when it declines). */
+export function runElementwise(
+  expr: Expr,
+  dtype: DType,
+  shape: readonly number[],
+  out: Operand,
+  outBool: boolean,
+  operands: readonly Operand[],
+  params: Readonly<Record<string, number>>,
+): void {
+  if (current !== js && current.elementwise(expr, dtype, shape, out, outBool, operands, params)) return;
+  runJs(expr, dtype, shape, out, outBool, operands, params);
+}

@@ -1,0 +1,252 @@
+/**
+ * What individual activations do that the generic suite cannot express: PyTorch's module
+ * reprs, argument errors, in-place restrictions, the softmax dim rule, PReLU's channels, and
+ * nn.init.calculateGain.
+ */
+import { describe, expect, it } from 'vitest';
+import { autograd, F, nn, ones, setWarningHandler, tensor, Tensor, zeros } from '../src/index.js';
+
+describe('module reprs read like PyTorch', () => {
+  const cases: [unknown, string][] = [
+    [new nn.Threshold(0.1, 20), 'Threshold(threshold=0.1, value=20.0)'],
+    [new nn.Threshold(0.1, 20, { inplace: true }), 'Threshold(threshold=0.1, value=20.0, inplace=True)'],
+    [new nn.ReLU(), 'ReLU()'],
+    [new nn.ReLU({ inplace: true }), 'ReLU(inplace=True)'],
+    [new nn.ReLU6(), 'ReLU6()'],
+    [new nn.ReLU6({ inplace: true }), 'ReLU6(inplace=True)'],
+    [new nn.Hardtanh(), 'Hardtanh(min_val=-1.0, max_val=1.0)'],
+    [new nn.Hardtanh({ minVal: -2, maxVal: 2, inplace: true }), 'Hardtanh(min_val=-2.0, max_val=2.0, inplace=True)'],
+    [new nn.Hardswish({ inplace: true }), 'Hardswish()'],
+    [new nn.Hardsigmoid({ inplace: true }), 'Hardsigmoid()'],
+    [new nn.ELU(), 'ELU(alpha=1.0)'],
+    [new nn.ELU({ alpha: 0.5, inplace: true }), 'ELU(alpha=0.5, inplace=True)'],
+    [new nn.SELU(), 'SELU()'],
+    [new nn.SELU({ inplace: true }), 'SELU(inplace=True)'],
+    [new nn.CELU(), 'CELU(alpha=1.0)'],
+    [new nn.CELU({ alpha: 0.5, inplace: true }), 'CELU(alpha=0.5, inplace=True)'],
+    [new nn.LeakyReLU(), 'LeakyReLU(negative_slope=0.01)'],
+    [new nn.LeakyReLU({ negativeSlope: 0.2, inplace: true }), 'LeakyReLU(negative_slope=0.2, inplace=True)'],
+    [new nn.LeakyReLU({ negativeSlope: 1e-5 }), 'LeakyReLU(negative_slope=1e-05)'],
+    [new nn.PReLU(), 'PReLU(num_parameters=1)'],
+    [new nn.PReLU({ numParameters: 3 }), 'PReLU(num_parameters=3)'],
+    [new nn.RReLU(), 'RReLU(lower=0.125, upper=0.3333333333333333)'],
+    [new nn.RReLU({ lower: 0.1, upper: 0.3, inplace: true }), 'RReLU(lower=0.1, upper=0.3, inplace=True)'],
+    [new nn.GLU(), 'GLU(dim=-1)'],
+    [new nn.GLU({ dim: 1 }), 'GLU(dim=1)'],
+    [new nn.GELU(), "GELU(approximate='none')"],
+    [new nn.GELU({ approximate: 'tanh' }), "GELU(approximate='tanh')"],
+    [new nn.LogSigmoid(), 'LogSigmoid()'],
+    [new nn.Hardshrink(), 'Hardshrink(0.5)'],
+    [new nn.Softshrink({ lambd: 1.5 }), 'Softshrink(1.5)'],
+    [new nn.Tanhshrink(), 'Tanhshrink()'],
+    [new nn.Softsign(), 'Softsign()'],
+    // NOTE(torch): later PyTorch made the defaults floats: Softplus(beta=1.0, threshold=20.0).
+    [new nn.Softplus(), 'Softplus(beta=1.0, threshold=20.0)'],
+    [new nn.Softplus({ beta: 0.5, threshold: 20 }), 'Softplus(beta=0.5, threshold=20.0)'],
+    [new nn.SiLU(), 'SiLU()'],
+    [new nn.SiLU({ inplace: true }), 'SiLU(inplace=True)'],
+    [new nn.Mish(), 'Mish()'],
+    [new nn.Mish({ inplace: true }), 'Mish(inplace=True)'],
+    [new nn.Sigmoid(), 'Sigmoid()'],
+    [new nn.Tanh(), 'Tanh()'],
+    [new nn.Softmax(), 'Softmax(dim=None)'],
+    [new nn.Softmax({ dim: -1 }), 'Softmax(dim=-1)'],
+    [new nn.LogSoftmax({ dim: 1 }), 'LogSoftmax(dim=1)'],
+    [new nn.Softmin({ dim: 0 }), 'Softmin(dim=0)'],
+    [new nn.Softmax2d(), 'Softmax2d()'],
+  ];
+  it.each(cases.map(([m, s]) => [s, m]))('%s', (s, m) => {
+    expect(String(m)).toBe(s);
+  });
+});
+
+describe('argument errors', () => {
+  const x = tensor([[1, 2, 3]]);
+  it('glu on an odd dimension, on a scalar, and a bad dim', () => {
+    expect(() => F.glu(x)).toThrow('F.glu(): Halving dimension must be even, but dimension 1 is size 3');
+    expect(() => F.glu(tensor(1))).toThrow('glu does not support scalars because halving size must be even');
+    expect(() => F.glu(tensor([[1, 2]]), { dim: 2 })).toThrow('Dimension out of range (expected to be in range of [-2, 1], but got 2)');
+  });
+  it('prelu weight that does not match the channels, has too many dims, or another dtype', () => {
+    expect(() => F.prelu(zeros([2, 3]), ones([2]))).toThrow('Mismatch of parameter numbers and input channel size. Found parameter numbers = 2 and channel size = 3.');
+    expect(() => F.prelu(tensor(1), ones([2]))).toThrow('Not allow zero-dim input tensor.');
+    expect(() => F.prelu(zeros([2, 3]), ones([3, 1]))).toThrow('prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = 2');
+    expect(() => F.prelu(zeros([2, 3]), ones([3], { dtype: 'float64' }))).toThrow('prelu: Type promoting not supported. Got Float and Double');
+    expect(() => F.prelu(zeros([4]), ones([4]))).toThrow('channel size = 1');
+    expect(() => F.prelu(zeros([2]), 0.25 as unknown as Tensor)).toThrow("F.prelu(): argument 'weight' must be a Tensor");
+  });
+  it('celu with alpha 0 fails in forward, not in the module constructor', () => {
+    expect(() => F.celu(x, { alpha: 0 })).toThrow('ZeroDivisionError: alpha cannot be 0 for CELU');
+    const m = new nn.CELU({ alpha: 0 });
+    expect(String(m)).toBe('CELU(alpha=0.0)');
+    expect(() => m.forward(x)).toThrow('alpha cannot be 0');
+  });
+  it('hardtanh with min above max (functional, as PyTorch 2.3+) and the module with min >= max', () => {
+    expect(() => F.hardtanh(x, { minVal: 1, maxVal: -1 })).toThrow('min_val cannot be greater than max_val');
+    expect(F.hardtanh(tensor([-2, 0, 2]), { minVal: 1, maxVal: 1 }).tolist()).toEqual([1, 1, 1]);
+    expect(() => new nn.Hardtanh({ minVal: 1, maxVal: 1 })).toThrow('max_val must be greater than min_val');
+    expect(() => new nn.Hardtanh({ minVal: 2, maxVal: 1 })).toThrow('nn.Hardtanh()');
+  });
+  it('softshrink with a negative lambda, rrelu with lower > upper, gelu with an unknown approximation', () => {
+    expect(() => F.softshrink(x, { lambd: -0.5 })).toThrow('lambda must be greater or equal to 0, but found to be -0.5.');
+    expect(() => F.rrelu(x, { lower: 0.3, upper: 0.1 })).toThrow('Lower bound should be less than or equal to the upper bound');
+    expect(() => F.gelu(x, { approximate: 'fast' as 'none' })).toThrow("argument 'approximate' must be one of 'none', 'tanh'");
+    expect(new nn.RReLU({ lower: 0.5, upper: 0.1 }).toString()).toBe('RReLU(lower=0.5, upper=0.1)');
+  });
+  it('an unknown option, a wrong type, a missing required argument', () => {
+    expect(() => F.leakyRelu(x, { negative_slope: 0.2 } as never)).toThrow("F.leakyRelu(): unknown option 'negative_slope' (expected 'negativeSlope', 'inplace')");
+    expect(() => F.leakyRelu(x, { negativeSlope: '0.2' } as never)).toThrow("F.leakyRelu(): argument 'negativeSlope' must be a number, got the string \"0.2\"");
+    expect(() => (F.threshold as (...a: unknown[]) => Tensor)(x, 0.5)).toThrow("F.threshold(): missing required argument 'value'");
+    expect(() => F.relu(x, { inplace: 1 } as never)).toThrow("option 'inplace' must be a boolean");
+    expect(() => F.gelu(x, { inplace: true } as never)).toThrow("unknown option 'inplace'");
+    expect(() => new nn.LeakyReLU({ slope: 1 } as never)).toThrow("nn.LeakyReLU(): unknown option 'slope'");
+  });
+  it('integer tensors where PyTorch refuses them, and where it accepts them', () => {
+    const ints = tensor([-1, 0, 1], { dtype: 'int64' });
+    expect(() => F.elu(ints)).toThrow(`"elu_cpu" not implemented for 'Long'`);
+    expect(() => F.gelu(ints)).toThrow(`"GeluKernelImpl" not implemented for 'Long'`);
+    expect(() => F.softmax(ints, 0)).toThrow(`"softmax_lastdim_kernel_impl" not implemented for 'Long'`);
+    expect(F.softmax(ints, 0, { dtype: 'float64' }).dtype).toBe('float64');
+    expect(() => F.relu(tensor([true, false]))).toThrow('Boolean inputs not supported for relu');
+    expect(F.relu(ints).tolist()).toEqual([0, 0, 1]);
+    expect(F.sigmoid(ints).dtype).toBe('float32');
+    // NOTE(torch): threshold and value are truncated to the integer dtype first.
+    expect(F.threshold(ints, -0.5, 9).tolist()).toEqual([9, 9, 1]);
+    expect(F.hardtanh(tensor([-5, 0, 9], { dtype: 'int64' }), { minVal: -2.9, maxVal: 6.9 }).tolist()).toEqual([-2, 0, 6]);
+  });
+});
+
+describe('in-place forms', () => {
+  it('return the same tensor object', () => {
+    const h = tensor([-1, 2]);
+    expect(F.relu(h, { inplace: true })).toBe(h);
+    expect(h.relu_()).toBe(h);
+    expect(F.elu_(h)).toBe(h);
+  });
+  it('refuse a leaf that requires grad, at once', () => {
+    const w = tensor([-1, 2], { requiresGrad: true });
+    expect(() => F.relu_(w)).toThrow('a leaf Variable that requires grad is being used in an in-place operation.');
+    expect(() => w.narrow(0, 0, 1).relu_()).toThrow('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+    autograd.noGrad(() => F.relu_(w));
+    expect(w.tolist()).toEqual([0, 2]);
+  });
+  it('with a negative slope or alpha fail at backward, as PyTorch', () => {
+    const w = tensor([-1, 2], { requiresGrad: true });
+    const y = F.leakyRelu(w.mul(1), { negativeSlope: -0.1, inplace: true });
+    expect(y.tolist()).toEqual([Math.fround(0.1), 2]);
+    expect(() => y.sum().backward()).toThrow('In-place leakyReLu backward calculation is triggered with a negative slope which is not supported.');
+    const z = F.elu(w.mul(1), { alpha: -0.5, inplace: true });
+    expect(() => z.sum().backward()).toThrow('In-place elu backward calculation is triggered with a negative slope');
+    const r = F.rrelu(w.mul(1), { lower: -0.5, upper: -0.1, inplace: true });
+    expect(() => r.sum().backward()).toThrow('In-place leakyReLu backward');
+    // Out of place, negative slopes are fine.
+    F.leakyRelu(w, { negativeSlope: -0.1 }).sum().backward();
+    expect(w.grad!.toTypedArray()).toEqual(Float32Array.from([-0.1, 1]));
+  });
+  it('that save their result make later in-place edits of it fail at backward', () => {
+    const w = tensor([-1, 2], { requiresGrad: true });
+    const y = F.relu(w.mul(1), { inplace: true });
+    y.mul_(2);
+    expect(() => y.sum().backward()).toThrow(/modified by an inplace operation: \[paoding\.FloatTensor \[2\]\], which is output 0 of ReluBackward0, is at version 2; expected version 1 instead/);
+  });
+  it('that save a copy of their input give correct gradients', () => {
+    for (const f of [(t: Tensor) => F.hardtanh_(t), (t: Tensor) => F.threshold_(t, 0.5, 2), (t: Tensor) => F.silu_(t), (t: Tensor) => F.hardswish_(t)]) {
+      const a = tensor([-1.5, 0.2, 0.7, 2.5], { dtype: 'float64', requiresGrad: true });
+      const b = tensor([-1.5, 0.2, 0.7, 2.5], { dtype: 'float64', requiresGrad: true });
+      const h = a.mul(1);
+      f(h).pow(2).sum().backward();
+      const ref = b.mul(1);
+      const out = f(ref.clone());
+      out.pow(2).sum().backward();
+      expect(a.grad!.tolist()).toEqual(b.grad!.tolist());
+    }
+  });
+});
+
+describe('softmax family', () => {
+  it('warns and picks dim 0 for 0-, 1- and 3-D inputs and dim 1 otherwise when dim is omitted', () => {
+    const seen: string[] = [];
+    setWarningHandler((m) => seen.push(m));
+    try {
+      expect(F.softmax(zeros([2, 3])).sum(1).tolist()).toEqual([1, 1]);
+      expect(F.softmax(zeros([2, 3, 4])).sum(0).tolist()).toEqual(new Array(3).fill(new Array(4).fill(1)));
+      expect(F.logSoftmax(zeros([2])).shape).toEqual([2]);
+      expect(new nn.Softmin().forward(zeros([2, 2, 2, 2])).sum(1).tolist()).toEqual(ones([2, 2, 2]).tolist());
+    } finally {
+      setWarningHandler(undefined);
+    }
+    expect(seen[0]).toBe('UserWarning: Implicit dimension choice for softmax has been deprecated. Change the call to include dim=X as an argument.');
+    expect(seen).toContain('UserWarning: Implicit dimension choice for log_softmax has been deprecated. Change the call to include dim=X as an argument.');
+  });
+  it('handles the special slices as PyTorch', () => {
+    const inf = Infinity;
+    const x = tensor([
+      [-inf, -inf],
+      [-inf, 0],
+      [inf, 0],
+      [1000, 0],
+    ]);
+    expect(F.softmax(x, 1).tolist()).toEqual([
+      [NaN, NaN],
+      [0, 1],
+      [NaN, NaN],
+      [1, 0],
+    ]);
+    expect(F.logSoftmax(x, 1).tolist()).toEqual([
+      [NaN, NaN],
+      [-inf, 0],
+      [NaN, NaN],
+      [0, -1000],
+    ]);
+    expect(F.softmin(tensor([inf, 0]), 0).tolist()).toEqual([0, 1]);
+    expect(F.softmax(tensor(3), 0).item()).toBe(1);
+  });
+  it('Softmax2d works over channels and wants 3 or 4 dims', () => {
+    const s = new nn.Softmax2d().forward(zeros([2, 4, 3, 3]));
+    expect(s.sum(1).tolist()).toEqual(ones([2, 3, 3]).tolist());
+    expect(() => new nn.Softmax2d().forward(zeros([2, 3]))).toThrow('Softmax2d requires a 3D or 4D tensor as input');
+  });
+  it('converts to dtype first and differentiates through the conversion', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const y = F.softmax(x, 0, { dtype: 'float64' });
+    expect(y.dtype).toBe('float64');
+    y.mul(tensor([1, 0, -1], { dtype: 'float64' })).sum().backward();
+    expect(x.grad!.dtype).toBe('float32');
+  });
+});
+
+describe('nn.PReLU', () => {
+  it('owns one learnable slope per channel, applied along dim 1', () => {
+    const m = new nn.PReLU({ numParameters: 3, init: 0.1 });
+    expect(m.parameters().length).toBe(1);
+    expect(m.weight.shape).toEqual([3]);
+    const x = tensor([[[-1, -1], [-2, -2], [-3, 3]]], { requiresGrad: true });
+    const y = m.forward(x);
+    expect(y.toTypedArray()).toEqual(Float32Array.from([-0.1, -0.1, -0.2, -0.2, -0.3, 3]));
+    y.sum().backward();
+    expect(m.weight.grad!.tolist()).toEqual([-2, -4, -3]);
+  });
+});
+
+describe('nn.init.calculateGain', () => {
+  it('gives PyTorch\'s values', () => {
+    const g = nn.init.calculateGain;
+    expect(g('linear')).toBe(1);
+    expect(g('conv2d')).toBe(1);
+    expect(g('sigmoid')).toBe(1);
+    expect(g('tanh')).toBe(1.6666666666666667);
+    expect(g('relu')).toBe(1.4142135623730951);
+    expect(g('leaky_relu')).toBe(1.4141428569978354);
+    expect(g('leaky_relu', 0)).toBe(1.4142135623730951);
+    expect(g('leaky_relu', 0.2)).toBe(1.3867504905630728);
+    expect(g('leaky_relu', 1)).toBe(1);
+    expect(g('leaky_relu', 10)).toBe(0.14071950894605836);
+    expect(g('selu')).toBe(0.75);
+    expect(g('relu', 5)).toBe(Math.SQRT2);
+  });
+  it('rejects unknown nonlinearities and bad slopes', () => {
+    expect(() => nn.init.calculateGain('gelu' as never)).toThrow('Unsupported nonlinearity gelu');
+    expect(() => nn.init.calculateGain('identity' as never)).toThrow('Unsupported nonlinearity identity');
+    expect(() => nn.init.calculateGain('leaky_relu', true as never)).toThrow('negative_slope true not a valid number');
+  });
+});

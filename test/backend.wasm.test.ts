@@ -1,0 +1,428 @@
+/**
+ * The WebAssembly SIMD backend against the JavaScript backend (the reference semantics):
+ * primitive accuracy sweeps against float64, bitwise agreement for the exact primitives, every
+ * registered activation forward and backward on float32 and float64, and the dispatch rules.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { activations, autograd, backends, defineActivation, ir, manualSeed, tensor, type Activation, type Tensor } from '../src/index.js';
+import { runElementwise as runJs } from '../src/backends/js/elementwise.js';
+import { config, getKernel } from '../src/backends/wasm/index.js';
+import { elementwise as runWasm, stats } from '../src/backends/wasm/runtime.js';
+import { erf, erfc } from '../src/ir/special.js';
+import type { DType } from '../src/tensor/dtype.js';
+import { setWarningHandler } from '../src/util/warn.js';
+
+afterEach(() => backends.setBackend('js'));
+
+/** Measured maxima, printed with PAODING_WASM_REPORT=1 (for the backend's accuracy table). */
+const report: string[] = [];
+afterAll(() => {
+  if ((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['PAODING_WASM_REPORT']) console.log(report.join('\n'));
+});
+
+/** The spacing of float32 numbers at |r| (subnormal spacing below the normal range). */
+function ulp32(r: number): number {
+  const a = Math.abs(r);
+  if (a < 2 ** -126) return 2 ** -149;
+  if (a >= 2 ** 128) return 2 ** 104;
+  return 2 ** (Math.floor(Math.log2(a)) - 23);
+}
+function ulp64(r: number): number {
+  const a = Math.abs(r);
+  if (a < 2 ** -1022) return 2 ** -1074;
+  return 2 ** (Math.floor(Math.log2(a)) - 52);
+}
+
+/** Deterministic pseudo-random 32-bit integers. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+}
+
+const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2 ** -149, -(2 ** -149), 2 ** -126, 1e-30, -1e-30, 1e-8, -1e-8, 3.4028234663852886e38, -3.4028234663852886e38, 88.72, 88.73, -87.3, -103.9, -104, 0.5, -0.5, 3, -3, 6, -6, 20, -20, 1e4, -1e4];
+
+/** Float32 inputs: specials, random bit patterns (every magnitude), a dense grid on [-lo, hi]. */
+function sweep(n: number, lo = -30, hi = 30, seed = 7): Float32Array {
+  const out = new Float32Array(n);
+  const bits = new Uint32Array(out.buffer);
+  const rnd = lcg(seed);
+  out.set(SPECIALS);
+  const half = SPECIALS.length + ((n - SPECIALS.length) >> 1);
+  for (let i = SPECIALS.length; i < half; i++) bits[i] = rnd();
+  for (let i = half; i < n; i++) out[i] = lo + ((hi - lo) * (i - half)) / (n - half);
+  return out;
+}
+
+/** Run one expression over contiguous operands on a backend (no fallback), returning the output. */
+function run(which: 'js' | 'wasm', e: ir.Expr, dtype: DType, inputs: (Float32Array | Float64Array)[], params: Record<string, number> = {}): Float32Array | Float64Array {
+  const n = inputs[0]!.length;
+  const out = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  const ops = inputs.map((data) => ({ data, offset: 0, strides: [1] }));
+  if (which === 'js') runJs(e, dtype, [n], { data: out, offset: 0, strides: [1] }, false, ops, params);
+  else expect(runWasm(e, dtype, [n], { data: out, offset: 0, strides: [1] }, false, ops, params), `wasm takes ${e}`).toBe(true);
+  return out;
+}
+
+const x0 = ir.input(0);
+const x1 = ir.input(1);
+
+describe('float32 transcendental primitives: accuracy against float64', () => {
+  // Max error in ulp over the sweep. PyTorch 1.13's float32 kernels measured on the same kind
+  // of sweep (bench/torch_accuracy.py): exp 0.974, expm1 1.000, log 0.573, log1p 1.000,
+  // tanh 1.000, sigmoid 2.413 (underflowing to 0 below -88.7), erf 1.091, erfc 1.369.
+  const cases: [string, (v: number) => number, number, (v: number) => number][] = [
+    ['exp', Math.exp, 1.0, (v) => v],
+    ['expm1', Math.expm1, 1.0, (v) => v],
+    ['log', Math.log, 1.0, Math.abs],
+    ['log1p', Math.log1p, 1.0, (v) => (v < -1 ? -v - 1 : v)],
+    ['tanh', Math.tanh, 0.52, (v) => v],
+    ['sigmoid', (v) => 1 / (1 + Math.exp(-v)), 2.3, (v) => v],
+    ['erf', erf, 0.52, (v) => v],
+    ['erfc', erfc, 0.52, (v) => v],
+  ];
+  const xs = sweep(1 << 18);
+  for (const [name, ref, bound, domain] of cases) {
+    it(`${name}: at most ${bound} ulp, special values as the JavaScript backend`, () => {
+      const e = ir.unary(name as ir.UnaryOp, x0);
+      const input = xs.map(domain);
+      const got = run('wasm', e, 'float32', [input]);
+      const js = run('js', e, 'float32', [input]);
+      let worst = 0;
+      let at = 0;
+      for (let i = 0; i < input.length; i++) {
+        const r = ref(input[i]!);
+        const y = got[i]!;
+        if (!Number.isFinite(r) || Math.abs(r) > 3.4028234663852886e38 || r === 0) {
+          expect(Object.is(y, js[i]), `${name}(${input[i]}) = ${y}, js ${js[i]}`).toBe(true);
+          continue;
+        }
+        const err = Math.abs(y - r) / ulp32(r);
+        if (err > worst) [worst, at] = [err, input[i]!];
+      }
+      report.push(`primitive float32 ${name}: ${worst.toFixed(3)} ulp at x = ${at}`);
+      expect(worst, `${name}: max ${worst.toFixed(3)} ulp at x = ${at}`).toBeLessThanOrEqual(bound);
+      // Signed zeros, infinities and NaN exactly as the JavaScript backend.
+      for (let i = 0; i < SPECIALS.length; i++) {
+        const a = got[i]!;
+        const b = js[i]!;
+        if (Number.isNaN(b) || !Number.isFinite(b) || b === 0) expect(Object.is(a, b), `${name}(${input[i]}): ${a} vs ${b}`).toBe(true);
+      }
+    });
+  }
+});
+
+describe('float64 primitives', () => {
+  it('exp, expm1, log, log1p, tanh, sigmoid close to the JavaScript backend; special values equal', () => {
+    const rnd = lcg(3);
+    const n = 1 << 17;
+    const xs = new Float64Array(n);
+    xs.set(SPECIALS);
+    xs.set([709.7, 709.8, -745.1, -745.2, -708.4, -740, 0.3465, 0.3466, 0.5, 0.6931, 36, 37, 2.2250738585072014e-308, 5e-324, 1e-300], SPECIALS.length);
+    for (let i = SPECIALS.length + 15; i < n; i++) {
+      const u = rnd() / 2 ** 32 - 0.5;
+      xs[i] = i % 3 === 0 ? u * 60 : i % 3 === 1 ? u * 1500 : u * 2 ** ((rnd() % 200) - 100);
+    }
+    const cases: [string, (v: number) => number, number, (v: number) => number][] = [
+      ['exp', Math.exp, 1, (v) => v],
+      ['sigmoid', (v) => 1 / (1 + Math.exp(-v)), 1, (v) => v],
+      ['expm1', Math.expm1, 1.5, (v) => v],
+      ['log', Math.log, 1, Math.abs],
+      ['log1p', Math.log1p, 1, (v) => (v < -1 ? -v - 1 : v)],
+      ['tanh', Math.tanh, 2, (v) => v],
+    ];
+    for (const [name, ref, bound, domain] of cases) {
+      const input = xs.map(domain);
+      const got = run('wasm', ir.unary(name as ir.UnaryOp, x0), 'float64', [input]);
+      let worst = 0;
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        const r = ref(input[i]!);
+        if (!Number.isFinite(r) || r === 0) {
+          expect(Object.is(got[i], r), `${name}(${input[i]}) = ${got[i]}, want ${r}`).toBe(true);
+          continue;
+        }
+        const err = Math.abs(got[i]! - r) / ulp64(r);
+        if (err > worst) [worst, at] = [err, input[i]!];
+      }
+      report.push(`primitive float64 ${name}: ${worst.toFixed(3)} ulp (vs V8's fdlibm) at x = ${at}`);
+      expect(worst, `${name} at ${at}`).toBeLessThanOrEqual(bound);
+    }
+  });
+
+  it('declines the float64 transcendental primitives it does not compile', () => {
+    for (const op of ['erf', 'erfc', 'sin', 'cos'] as const) {
+      expect(getKernel(ir.unary(op, x0), 'float64', ['array']), op).toBeNull();
+    }
+    expect(getKernel(ir.unary('sin', x0), 'float32', ['array'])).toBeNull();
+    expect(getKernel(ir.pow(x0, x1), 'float32', ['array', 'array'])).toBeNull();
+  });
+});
+
+describe('exact primitives agree bitwise with the JavaScript backend', () => {
+  const a32 = sweep(4096, -8, 8, 11);
+  const b32 = sweep(4096, -8, 8, 12).reverse();
+  // Ties and signed zeros for max/min: put equal values and ±0 pairs in.
+  a32.set([0, -0, 0, -0, 1, NaN, 2, -Infinity], 100);
+  b32.set([-0, 0, 0, -0, 1, 2, NaN, -Infinity], 100);
+  const exprs: [string, ir.Expr][] = [
+    ['add', ir.add(x0, x1)],
+    ['sub', ir.sub(x0, x1)],
+    ['mul', ir.mul(x0, x1)],
+    ['div', ir.div(x0, x1)],
+    ['neg', ir.neg(x0)],
+    ['abs', ir.abs(x0)],
+    ['sign', ir.sign(x0)],
+    ['sqrt', ir.sqrt(x0)],
+    ['rsqrt', ir.rsqrt(x0)],
+    ['reciprocal', ir.reciprocal(x0)],
+    ['floor', ir.floor(x0)],
+    ['ceil', ir.ceil(x0)],
+    ['round', ir.round(ir.mul(x0, 4))],
+    ['trunc', ir.trunc(x0)],
+    ['max', ir.max(x0, x1)],
+    ['min', ir.min(x0, x1)],
+    ['max const', ir.max(x0, 0)],
+    ['min const', ir.min(x0, -0)],
+    ['pow 2', ir.pow(x0, 2)],
+    ['where/lt', ir.where(ir.lt(x0, x1), x0, x1)],
+    ['le/ge/and/or/not', ir.where(ir.or(ir.and(ir.le(x0, 1), ir.ge(x0, -1)), ir.not(ir.ne(x1, x1))), ir.mul(x0, 2), x1)],
+    ['eq/gt', ir.add(ir.tonum(ir.eq(x0, x1)), ir.tonum(ir.gt(x0, x1)))],
+    ['isnan', ir.tonum(ir.isnan(ir.mul(x0, x1)))],
+    ['param', ir.where(ir.gt(x0, ir.param('t')), ir.sub(x0, ir.param('t')), ir.mul(x0, ir.param('s')))],
+    ['detach', ir.detach(ir.mul(x0, 3))],
+  ];
+  for (const dtype of ['float32', 'float64'] as const) {
+    const a = dtype === 'float32' ? a32 : Float64Array.from(a32, (v, i) => v * (1 + (i % 7) * 1e-9));
+    const b = dtype === 'float32' ? b32 : Float64Array.from(b32);
+    it.each(exprs)(`${dtype} %s`, (_name, e) => {
+      const params = { t: 0.1, s: 0.3 };
+      const got = run('wasm', e, dtype, [a, b], params);
+      const want = run('js', e, dtype, [a, b], params);
+      for (let i = 0; i < want.length; i++) {
+        if (!Object.is(got[i], want[i])) expect(`${e} at (${a[i]}, ${b[i]}): ${got[i]}`).toBe(`${e} at (${a[i]}, ${b[i]}): ${want[i]}`);
+      }
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every registered activation, forward and backward, wasm vs js.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Error bounds: forward in ulp of the JavaScript float32 result; backward in ulp of the result
+ * plus ulp of the terms' scale (max(1, |x|) times the upstream gradient) for results that cancel.
+ * Piecewise-linear activations are exact. Measured maxima are noted; bounds leave a margin.
+ */
+const BOUNDS32: Record<string, number> = {
+  threshold: 0,
+  relu: 0,
+  relu6: 0,
+  hardtanh: 0,
+  leaky_relu: 0,
+  prelu: 0,
+  rrelu: 0,
+  hardshrink: 0,
+  softshrink: 0,
+  hardsigmoid: 2,
+  hardswish: 2,
+  softsign: 2,
+  elu: 3,
+  selu: 3,
+  celu: 4,
+  sigmoid: 4,
+  tanh: 3,
+  silu: 4,
+  softplus: 4,
+  logsigmoid: 4,
+  mish: 6,
+  tanhshrink: 4,
+  gelu: 4,
+  glu: 4,
+  softmax: 6,
+  log_softmax: 6,
+  softmin: 6,
+  softmax2d: 6,
+  gumbel_softmax: 8,
+};
+
+function callParams(a: Activation, x: Tensor): Record<string, unknown> {
+  const p: Record<string, unknown> = { ...a.defaults() };
+  for (const [k, s] of Object.entries(a.spec.params)) {
+    if (s.default !== undefined) continue;
+    if (s.type === 'tensor') p[k] = tensor([0.25], { dtype: x.dtype });
+    else p[k] = k === 'threshold' ? 0.5 : 1.5;
+  }
+  if (a.id === 'softmax' || a.id === 'log_softmax' || a.id === 'softmin') p['dim'] = -1;
+  if (a.id === 'rrelu') p['training'] = false;
+  return p;
+}
+
+/** Activation inputs: kinks, specials and tiny/huge values, then random values. */
+function activationInputs(n: number, seed: number): number[] {
+  const special = [0, -0, NaN, Infinity, -Infinity, 1e-30, -1e-30, 1e-40, -1e-40, 1e30, -1e30, 3, -3, 6, -6, 0.5, -0.5, 1, -1, 20, -20, 88, -88, -100, 100];
+  const rnd = lcg(seed);
+  const out = [...special];
+  while (out.length < n) {
+    const u = rnd() / 2 ** 32;
+    const m = rnd() % 4;
+    out.push((u - 0.5) * [2, 10, 40, 300][m]!);
+  }
+  return out;
+}
+
+function compare(
+  id: string,
+  what: string,
+  got: Float32Array | Float64Array,
+  want: Float32Array | Float64Array,
+  xs: ArrayLike<number>,
+  gs: ArrayLike<number> | undefined,
+  bound: number,
+  dtype: DType,
+  expOfLarge = false,
+): number {
+  const ulp = dtype === 'float32' ? ulp32 : ulp64;
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) {
+    const a = got[i]!;
+    const b = want[i]!;
+    if (Object.is(a, b)) continue;
+    const where = `${id} ${what} ${dtype} at x = ${xs[i % xs.length]}: wasm ${a}, js ${b}`;
+    if (!Number.isFinite(b) || b === 0 || !Number.isFinite(a)) {
+      // Non-finite results and exact zeros (signed) must match, except a zero that is the
+      // rounding of a tiny value in the other backend (within the bound).
+      expect(Number.isFinite(a) && Number.isFinite(b), where).toBe(true);
+    }
+    // Backward results may cancel to near zero (g·(1 − tanh²)): there the error is measured
+    // against the scale of the terms, max(1, |x|)·|g|, too. Forward errors are pure ulp.
+    const scale = gs ? Math.max(1, Math.abs(xs[i % xs.length]!)) * Math.abs(gs[i % gs.length]!) : 0;
+    // float32 intermediates in the subnormal range carry few bits (mish(-91.5) goes through
+    // softplus = 1.8e-40): errors of a subnormal ulp times |x| are accepted there.
+    const tiny = dtype === 'float32' ? 2 ** -149 * Math.max(1, Math.abs(xs[i % xs.length]!)) : 0;
+    let err = Math.abs(a - b) / (Math.max(ulp(b), tiny) + (Number.isFinite(scale) && scale > 0 ? ulp(scale) : 0));
+    // Softmax-like results are e^z for |z| up to hundreds: an ulp of z becomes |z| ulp of e^z.
+    if (expOfLarge) err /= Math.max(1, Math.abs(Math.log(Math.abs(b))));
+    if (err > worst) worst = err;
+    if (err > bound) expect(err, where).toBeLessThanOrEqual(bound);
+  }
+  return worst;
+}
+
+describe('every registered activation on wasm equals js (forward and backward)', () => {
+  const list = (activations.list() as Activation[]).filter((a) => a.id !== 'softmax2d');
+  for (const dtype of ['float32', 'float64'] as const) {
+    it.each(list.map((a) => [a.id, a] as const))(`${dtype} %s`, (id, a) => {
+      setWarningHandler(() => {});
+      try {
+        const n = 2048;
+        const xs = activationInputs(n, 5);
+        const gs = activationInputs(n, 6).map((v) => (Number.isFinite(v) ? v : 1));
+        const shape = a.id === 'glu' ? [n / 2, 2] : a.spec.kind === 'dim' || a.spec.kind === 'random' ? [n / 256, 256] : [n];
+        const results: Record<string, { y: Float32Array | Float64Array; g: Float32Array | Float64Array }> = {};
+        const taken = stats.taken;
+        for (const b of ['js', 'wasm']) {
+          backends.setBackend(b);
+          manualSeed(1);
+          const x = tensor(Float64Array.from(xs), { dtype, shape, requiresGrad: true });
+          const p = callParams(a, x);
+          const y = a.call(x, p);
+          const g = tensor(Float64Array.from(gs.slice(0, y.numel())), { dtype, shape: y.shape });
+          const [dx] = autograd.grad(y, x, { gradOutputs: g });
+          results[b] = { y: y.toTypedArray() as Float32Array, g: dx!.toTypedArray() as Float32Array };
+        }
+        // float32 always runs on wasm; float64 only where every primitive compiles.
+        if (dtype === 'float32') expect(stats.taken, 'kernels run on wasm').toBeGreaterThan(taken);
+        const bound = dtype === 'float64' ? 4 : (BOUNDS32[id] ?? 8);
+        const expOfLarge = a.spec.kind === 'dim' || a.spec.kind === 'random';
+        const wf = compare(id, 'forward', results['wasm']!.y, results['js']!.y, xs, undefined, bound, dtype, expOfLarge);
+        const wb = compare(id, 'backward', results['wasm']!.g, results['js']!.g, xs, gs, bound, dtype, expOfLarge);
+        report.push(`activation ${dtype} ${id}: forward ${wf.toFixed(2)}, backward ${wb.toFixed(2)} (bound ${bound})`);
+      } finally {
+        setWarningHandler(undefined);
+      }
+    });
+  }
+
+  it('a user-defined activation gets SIMD kernels too (forward and derivative)', () => {
+    const swish = defineActivation({
+      id: 'swish_wasm_test',
+      module: 'SwishWasmTest',
+      summary: 'x * sigmoid(beta * x), for the wasm backend test.',
+      formula: 'x * sigmoid(beta * x)',
+      params: { beta: { type: 'float', default: 1, doc: 'steepness of the gate' } },
+      forward: (x, p) => x.mul(ir.sigmoid(p.beta.mul(x))),
+      reference: (x, p) => x / (1 + Math.exp(-p.beta * x)),
+      gradFn: 'SwishBackward0',
+      properties: { range: [-0.2785, Infinity], monotonic: false, kinks: [], zeroCentered: false, saturates: 'negative' },
+    });
+    const xs = activationInputs(1024, 9);
+    const out: Record<string, Float32Array[]> = {};
+    for (const b of ['js', 'wasm']) {
+      backends.setBackend(b);
+      const x = tensor(xs, { requiresGrad: true });
+      const y = swish.fn(x, { beta: 1.7 });
+      const [g] = autograd.grad(y.sum(), x);
+      out[b] = [y.toTypedArray() as Float32Array, g!.toTypedArray() as Float32Array];
+    }
+    compare('swish', 'forward', out['wasm']![0]!, out['js']![0]!, xs, undefined, 4, 'float32');
+    compare('swish', 'backward', out['wasm']![1]!, out['js']![1]!, xs, undefined, 6, 'float32');
+  });
+});
+
+describe('dispatch', () => {
+  const e = ir.sigmoid(x0);
+  const n = 4096;
+  const data = Float32Array.from({ length: 2 * n }, (_, i) => Math.sin(i) * 5);
+
+  it('takes contiguous and scalar-broadcast operands, declines strided ones and other dtypes', () => {
+    const out = new Float32Array(n);
+    expect(runWasm(e, 'float32', [n], { data: out, offset: 0, strides: [1] }, false, [{ data, offset: 3, strides: [1] }], {})).toBe(true);
+    expect(out[0]).toBe(run('js', e, 'float32', [data.subarray(3, 3 + n)])[0]);
+    expect(runWasm(ir.add(x0, x1), 'float32', [n], { data: out, offset: 0, strides: [1] }, false, [{ data, offset: 0, strides: [1] }, { data, offset: 5, strides: [0] }], {})).toBe(true);
+    expect(out[7]).toBe(Math.fround(data[7]! + data[5]!));
+    expect(runWasm(e, 'float32', [n], { data: out, offset: 0, strides: [1] }, false, [{ data, offset: 0, strides: [2] }], {})).toBe(false);
+    expect(runWasm(e, 'float32', [n], { data: out, offset: 0, strides: [1] }, false, [{ data: new Float64Array(n), offset: 0, strides: [1] }], {})).toBe(false);
+    expect(runWasm(e, 'int32', [n], { data: new Int32Array(n), offset: 0, strides: [1] }, false, [{ data: new Int32Array(n), offset: 0, strides: [1] }], {})).toBe(false);
+    expect(runWasm(ir.gt(x0, 0), 'float32', [n], { data: new Uint8Array(n), offset: 0, strides: [1] }, true, [{ data, offset: 0, strides: [1] }], {})).toBe(false);
+    expect(runWasm(e, 'float32', [8], { data: out, offset: 0, strides: [1] }, false, [{ data, offset: 0, strides: [1] }], {})).toBe(config.minElements <= 8);
+  });
+
+  it('runs broadcast iterations with long contiguous rows row by row', () => {
+    const rows = 4;
+    const cols = 1000;
+    const bias = Float32Array.from({ length: rows }, (_, i) => i - 1.5);
+    const out = new Float32Array(rows * cols);
+    const ops = [
+      { data, offset: 0, strides: [cols, 1] },
+      { data: bias, offset: 0, strides: [1, 0] },
+    ];
+    expect(runWasm(ir.mul(x0, x1), 'float32', [rows, cols], { data: out, offset: 0, strides: [cols, 1] }, false, ops, {})).toBe(true);
+    const want = new Float32Array(rows * cols);
+    runJs(ir.mul(x0, x1), 'float32', [rows, cols], { data: want, offset: 0, strides: [cols, 1] }, false, ops, {});
+    expect(Array.from(out)).toEqual(Array.from(want));
+  });
+
+  it('tensor operations, in-place forms and views give the same values on both backends', () => {
+    const make = () => tensor(Float32Array.from({ length: 3000 }, (_, i) => Math.cos(i) * 4), { shape: [30, 100] });
+    const outs: number[][] = [];
+    for (const b of ['js', 'wasm']) {
+      backends.setBackend(b);
+      const x = make();
+      const y = x.add(x.t().contiguous().t()).mul(0.5).sigmoid();
+      x.relu_();
+      outs.push([...Array.from(y.toTypedArray()), ...Array.from(x.toTypedArray()), ...Array.from(x.t().exp().toTypedArray())]);
+    }
+    expect(outs[1]!.length).toBe(outs[0]!.length);
+    for (let i = 0; i < outs[0]!.length; i++) expect(Math.abs(outs[1]![i]! - outs[0]![i]!)).toBeLessThanOrEqual(3 * ulp32(outs[0]![i]!));
+  });
+
+  it('stages any length (chunks and padding lanes) exactly', () => {
+    for (const len of [64, 65, 67, 4095, 4096, 4097, 3 * config.chunk + 5]) {
+      const src = Float32Array.from({ length: len }, (_, i) => i * 0.37 - 100);
+      const got = run('wasm', ir.where(ir.gt(x0, 1), x0, ir.mul(x0, 0.01)), 'float32', [src]);
+      const want = run('js', ir.where(ir.gt(x0, 1), x0, ir.mul(x0, 0.01)), 'float32', [src]);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+  });
+});

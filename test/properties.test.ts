@@ -1,0 +1,75 @@
+/**
+ * Identities between activations, checked on random inputs with fast-check (float64).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { activations, F, tensor, type Tensor } from '../src/index.js';
+
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const SELU_SCALE = 1.0507009873554804934193349852946;
+
+const t = (xs: number[]): Tensor => tensor(Float64Array.from(xs), { dtype: 'float64' });
+const arr = (y: Tensor): number[] => Array.from(y.toTypedArray());
+const values = fc.array(fc.double({ min: -30, max: 30, noNaN: true }), { minLength: 1, maxLength: 40 });
+
+function close(a: number[], b: number[], rel = 1e-12, abs = 1e-15): void {
+  a.forEach((v, i) => expect(Math.abs(v - b[i]!), `at ${i}: ${v} vs ${b[i]}`).toBeLessThanOrEqual(abs + rel * Math.abs(b[i]!)));
+}
+
+describe('identities', () => {
+  it('sigmoid(x) + sigmoid(-x) = 1', () => {
+    fc.assert(fc.property(values, (xs) => close(arr(F.sigmoid(t(xs)).add(F.sigmoid(t(xs).neg()))), xs.map(() => 1))));
+  });
+  it('tanh(x) = 2 sigmoid(2x) - 1', () => {
+    fc.assert(fc.property(values, (xs) => close(arr(F.tanh(t(xs))), arr(F.sigmoid(t(xs).mul(2)).mul(2).sub(1)), 1e-12, 1e-15)));
+  });
+  it('softplus(x) - softplus(-x) = x below the threshold', () => {
+    fc.assert(fc.property(values, (xs) => close(arr(F.softplus(t(xs)).sub(F.softplus(t(xs).neg()))), xs, 1e-12, 1e-14)));
+  });
+  it('logsigmoid(x) = -softplus(-x) (threshold out of reach)', () => {
+    fc.assert(fc.property(values, (xs) => close(arr(F.logsigmoid(t(xs))), arr(F.softplus(t(xs).neg(), { threshold: 1e9 }).neg()))));
+  });
+  it('relu(x) - relu(-x) = x, and relu6 is hardtanh(0, 6)', () => {
+    fc.assert(fc.property(values, (xs) => close(arr(F.relu(t(xs)).sub(F.relu(t(xs).neg()))), xs)));
+    fc.assert(fc.property(values, (xs) => close(arr(F.relu6(t(xs))), arr(F.hardtanh(t(xs), { minVal: 0, maxVal: 6 })))));
+  });
+  it('silu(x) = x sigmoid(x); hardswish(x) = x hardsigmoid(x); mish(x) = x tanh(softplus(x))', () => {
+    fc.assert(fc.property(values, (xs) => close(arr(F.silu(t(xs))), arr(t(xs).mul(F.sigmoid(t(xs)))), 1e-12, 1e-15)));
+    fc.assert(fc.property(values, (xs) => close(arr(F.hardswish(t(xs))), arr(t(xs).mul(F.hardsigmoid(t(xs)))), 1e-15, 1e-15)));
+    fc.assert(fc.property(values, (xs) => close(arr(F.mish(t(xs))), arr(t(xs).mul(F.tanh(F.softplus(t(xs), { threshold: 1e9 })))), 1e-12, 1e-15)));
+  });
+  it('selu(x) = scale elu(x, alpha); celu(x, 1) = elu(x, 1); leaky_relu with slope 1 is the identity', () => {
+    fc.assert(fc.property(values, (xs) => close(arr(F.selu(t(xs))), arr(F.elu(t(xs), { alpha: SELU_ALPHA }).mul(SELU_SCALE)), 1e-15, 1e-15)));
+    fc.assert(fc.property(values, (xs) => close(arr(F.celu(t(xs))), arr(F.elu(t(xs))))));
+    fc.assert(fc.property(values, (xs) => close(arr(F.leakyRelu(t(xs), { negativeSlope: 1 })), xs)));
+  });
+  it("GELU's tanh form stays within 5e-4 of the exact one", () => {
+    fc.assert(fc.property(values, (xs) => close(arr(F.gelu(t(xs), { approximate: 'tanh' })), arr(F.gelu(t(xs))), 0, 5e-4)));
+  });
+  it('softmax sums to 1, is shift-invariant; log_softmax = log(softmax); softmin(x) = softmax(-x)', () => {
+    fc.assert(
+      fc.property(values, fc.double({ min: -100, max: 100, noNaN: true }), (xs, c) => {
+        const s = arr(F.softmax(t(xs), 0));
+        close([s.reduce((a, b) => a + b, 0)], [1], 1e-14);
+        close(arr(F.softmax(t(xs).add(c), 0)), s, 1e-10, 1e-15);
+        close(arr(F.logSoftmax(t(xs), 0)), s.map(Math.log), 1e-10, 1e-12);
+        close(arr(F.softmin(t(xs), 0)), arr(F.softmax(t(xs).neg(), 0)));
+      }),
+    );
+  });
+  it('declared monotonic activations never decrease', () => {
+    const mono = activations.list().filter((a) => (a.spec.kind ?? 'elementwise') === 'elementwise' && a.spec.properties.monotonic === true);
+    expect(mono.length).toBeGreaterThan(8);
+    for (const a of mono) {
+      if (Object.values(a.spec.params).some((p) => p.default === undefined)) continue;
+      fc.assert(
+        fc.property(fc.double({ min: -40, max: 40, noNaN: true }), fc.double({ min: -40, max: 40, noNaN: true }), (u, v) => {
+          const [lo, hi] = u <= v ? [u, v] : [v, u];
+          const y = arr(a.call(t([lo, hi]), {}));
+          expect(y[1]!, `${a.id}(${lo}) <= ${a.id}(${hi})`).toBeGreaterThanOrEqual(y[0]!);
+        }),
+        { numRuns: 60 },
+      );
+    }
+  });
+});
