@@ -12,7 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { autograd, nn, optim, setWarningHandler, tensor, Tensor, zeros, type DType } from '../src/index.js';
-import { fma, fmaf as fmafReference } from '../src/tensor/random.js';
+import { fmaRoundToOdd as fma } from '../src/util/fma.js';
+import { fmafRoundToOdd as fmafReference } from '../src/util/fma.js';
 import { fma64, fmaf, powi } from '../src/optim/kernels.js';
 
 // ---- the fixture ----------------------------------------------------------------------------

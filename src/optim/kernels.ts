@@ -23,83 +23,9 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { forEachRow } from '../backends/js/elementwise.js';
 import { shapeStr } from '../tensor/shape.js';
+import { fma, fmaf, SPLITTER } from '../util/fma.js';
 
-/**
- * Fused multiply-add rounded once to float32, `a * b + c`, for float32 operands: what
- * `vfmadd*ps` computes.
- *
- * The product of two float32 values is exact in float64, so only the sum rounds in float64, and
- * rounding that sum to float32 gives the correctly rounded result unless it landed exactly
- * halfway between two float32 values (a double rounding). That case is detected and decided by
- * the sign of the sum's rounding error, so the result is always the correctly rounded one, at the
- * cost of two `Math.fround`s in the common case.
- *
- * @internal
- */
-export function fmaf(a: number, b: number, c: number): number {
-  const p = a * b;
-  const s = p + c;
-  const f = Math.fround(s);
-  // s itself a float32: the exact sum is within half a float64 ulp of it, so it rounds to s.
-  if (f === s) return f;
-  // s is a tie between f and g exactly when g = f + 2(s - f) is the float32 on s's other side;
-  // otherwise the exact sum cannot cross the midpoint s did not reach, and f is right.
-  const d = s - f;
-  const g = f + 2 * d;
-  if (Math.fround(g) !== g) return f;
-  // A tie in float64: the exact sum is s plus the error of the addition (Knuth's TwoSum).
-  const sb = s - p;
-  const e = p - (s - sb) + (c - sb);
-  if (e === 0) return f;
-  return e > 0 === g > f ? g : f;
-}
-
-/** 2^-900: below this, Dekker's product loses bits to underflow (far outside training ranges). */
-const TINY = 2 ** -900;
-/** 2^990: above this, Veltkamp's split overflows. */
-const HUGE = 2 ** 990;
-/** Veltkamp's splitter 2^27 + 1: splits a double into two 26-bit halves. */
-const SPLITTER = 134217729;
-
-/**
- * Fused multiply-add rounded once in float64, `a * b + c`: what `vfmadd*pd` computes.
- *
- * Dekker's product gives `a * b = p + pl` exactly, Knuth's TwoSum gives `p + c = s + sl`, so the
- * exact result is `s + (sl + pl)`; adding the small part `v = fl(sl + pl)` to `s` rounds
- * correctly unless `s + v` falls exactly halfway between two doubles while `v` itself was
- * rounded, in which case the sign of `v`'s rounding error decides. Exact (the same results as
- * `fma` in tensor/random.ts, which rounds to odd through the bits instead, at several times the
- * cost) while nothing underflows or overflows: products below 2^-900 or operands above 2^990
- * fall back to `a * b + c` with two roundings.
- *
- * @internal
- */
-export function fma64(a: number, b: number, c: number): number {
-  const p = a * b;
-  if (!(Math.abs(p) >= TINY && Math.abs(a) <= HUGE && Math.abs(b) <= HUGE && Math.abs(c) <= HUGE)) return p + c;
-  let t = SPLITTER * a;
-  const ah = t - (t - a);
-  const al = a - ah;
-  t = SPLITTER * b;
-  const bh = t - (t - b);
-  const bl = b - bh;
-  const pl = ah * bh - p + ah * bl + al * bh + al * bl;
-  const s = p + c;
-  const sb = s - p;
-  const sl = p - (s - sb) + (c - sb);
-  const v = sl + pl;
-  const vb = v - sl;
-  const ve = sl - (v - vb) + (pl - vb);
-  const r = s + v;
-  if (ve === 0) return r;
-  // The rounding error of s + v (exact: |v| is far below |s| unless s is 0, when it is 0).
-  const e2 = v - (r - s);
-  if (e2 === 0) return r;
-  // A tie exactly when r + 2 e2, the double on the other side of s + v, is representable.
-  const w = r + 2 * e2;
-  if (w - r !== 2 * e2) return r;
-  return ve > 0 === e2 > 0 ? w : r;
-}
+export { fmaf, fma as fma64 };
 
 /**
  * `x ** n` for an integer `n >= 0`, correctly rounded (exponentiation by squaring in

@@ -59,6 +59,8 @@
 // Bit access. A DataView is endian-explicit (big-endian by default), so word 0
 // is always the high word of a double, whatever the platform.
 
+import { fma, fmaf } from '../util/fma.js';
+
 const scratch = new DataView(new ArrayBuffer(8));
 
 function highWord(x: number): number {
@@ -102,99 +104,8 @@ function setInt64Words(words: Uint32Array, i: number, v: number): void {
   words[2 * i + 1 - INT64_LOW_WORD] = hi >>> 0;
 }
 
-/**
- * Rounds the exact value `v + e` to odd, where v is a sum rounded to nearest
- * and e its nonzero rounding error: of the two doubles around the exact value,
- * returns the one whose last bit is 1. A value rounded to odd can be rounded
- * once more (to nearest, at a precision at least two bits narrower, or in the
- * last step of an FMA emulation) without the double-rounding error a second
- * round-to-nearest would introduce.
- */
-function roundToOdd(v: number, e: number): number {
-  scratch.setFloat64(0, v);
-  const lo = scratch.getUint32(4);
-  if ((lo & 1) === 1) return v;
-  if ((v > 0) === (e > 0)) {
-    // The exact sum lies further from zero: step the magnitude up. `lo` is
-    // even, so setting its last bit is the +1 step and never carries.
-    scratch.setUint32(4, lo | 1);
-  } else if (lo !== 0) {
-    scratch.setUint32(4, lo - 1);
-  } else {
-    scratch.setUint32(4, 0xffffffff);
-    scratch.setUint32(0, scratch.getUint32(0) - 1);
-  }
-  return scratch.getFloat64(0);
-}
-
-// ---------------------------------------------------------------------------
-// Fused multiply-add.
-
-/** Veltkamp's splitter 2^27 + 1: splits a double into two 26-bit halves. */
-const SPLITTER = 134217729;
-
-/**
- * Fused multiply-add in float64: `a * b + c` rounded once, as the x86
- * `vfmadd` instructions (and C's `fma`) compute it.
- *
- * PyTorch's CPU kernels are compiled with `-mfma` for the AVX2 capability and
- * GCC contracts `a * b + c` into one FMA, so e.g. `tensor.uniform_(a, b)` on a
- * float64 tensor computes `fma(u, b - a, a)`; glibc's `log`/`sin`/`cos` FMA
- * variants are full of them too. The emulation is exact: Dekker's product
- * gives `a * b` as `p + pl` exactly, Knuth's TwoSum adds `c`, and the low part
- * is rounded to odd before the final round to nearest (Boldo and Melquiond,
- * "Emulation of FMA and correctly rounded sums: proved algorithms using
- * rounding to odd", IEEE TC 2008). Valid while no intermediate overflows or
- * underflows (|a|, |b| < 2^995 and products above 2^-968 or exactly zero),
- * which holds for every use in this module.
- *
- * @example
- * ```ts
- * fma(0.1, 10, -1);  // 5.551115123125783e-17, where 0.1 * 10 - 1 === 0
- * ```
- */
-export function fma(a: number, b: number, c: number): number {
-  const p = a * b;
-  if (p === 0 || c === 0 || !Number.isFinite(p) || !Number.isFinite(c)) return p + c;
-  let t = SPLITTER * a;
-  const ah = t - (t - a);
-  const al = a - ah;
-  t = SPLITTER * b;
-  const bh = t - (t - b);
-  const bl = b - bh;
-  const pl = ah * bh - p + ah * bl + al * bh + al * bl;
-  const s = c + p;
-  const sb = s - c;
-  const sl = c - (s - sb) + (p - sb);
-  const v = sl + pl;
-  const vb = v - sl;
-  const ve = sl - (v - vb) + (pl - vb);
-  return s + (ve !== 0 ? roundToOdd(v, ve) : v);
-}
-
-/**
- * Fused multiply-add in float32: `a * b + c` rounded once to float32, for
- * float32 inputs (values already representable in float32), as `vfmadd*ps`
- * computes it.
- *
- * The product of two float32 values is exact in float64; adding `c` is made
- * exact with TwoSum, rounded to odd in float64 and then rounded to float32,
- * which gives the correctly rounded result (53 >= 24 + 2 bits).
- *
- * @example
- * ```ts
- * const u = Math.fround(0.3);
- * fmaf(u, 5, -2);  // float32 of 5u - 2, as `tensor.uniform_(-2, 3)` computes it
- * ```
- */
-export function fmaf(a: number, b: number, c: number): number {
-  const p = a * b;
-  const s = p + c;
-  if (!Number.isFinite(s)) return Math.fround(s);
-  const sb = s - p;
-  const e = p - (s - sb) + (c - sb);
-  return Math.fround(e !== 0 ? roundToOdd(s, e) : s);
-}
+// Fused multiply-add lives in util/fma.ts (shared with the optimizers).
+export { fma, fmaf };
 
 // ---------------------------------------------------------------------------
 // glibc's log, sin and cos (FMA variants), which PyTorch's scalar samplers call.
