@@ -12,4 +12,7 @@ describe('generated files', () => {
   it('src/nn/activations.ts is up to date (run `npm run generate`)', () => {
     expect(readFileSync(join(__dirname, '../src/nn/activations.ts'), 'utf8')).toBe(r.modules);
   });
+  it('docs/activations.md is up to date (run `npm run generate`)', () => {
+    expect(readFileSync(join(__dirname, '../docs/activations.md'), 'utf8')).toBe(r.catalogue);
+  });
 });
