@@ -11,6 +11,8 @@ const SELU_SCALE = 1.0507009873554804934193349852946;
 const t = (xs: number[]): Tensor => tensor(Float64Array.from(xs), { dtype: 'float64' });
 const arr = (y: Tensor): number[] => Array.from(y.toTypedArray());
 const values = fc.array(fc.double({ min: -30, max: 30, noNaN: true }), { minLength: 1, maxLength: 40 });
+/** Inputs whose magnitude stays below softplus's default threshold (20), where no branch switches. */
+const belowThreshold = fc.array(fc.double({ min: -19.99, max: 19.99, noNaN: true }), { minLength: 1, maxLength: 40 });
 
 function close(a: number[], b: number[], rel = 1e-12, abs = 1e-15): void {
   a.forEach((v, i) => expect(Math.abs(v - b[i]!), `at ${i}: ${v} vs ${b[i]}`).toBeLessThanOrEqual(abs + rel * Math.abs(b[i]!)));
@@ -24,7 +26,7 @@ describe('identities', () => {
     fc.assert(fc.property(values, (xs) => close(arr(F.tanh(t(xs))), arr(F.sigmoid(t(xs).mul(2)).mul(2).sub(1)), 1e-12, 1e-15)));
   });
   it('softplus(x) - softplus(-x) = x below the threshold', () => {
-    fc.assert(fc.property(values, (xs) => close(arr(F.softplus(t(xs)).sub(F.softplus(t(xs).neg()))), xs, 1e-12, 1e-14)));
+    fc.assert(fc.property(belowThreshold, (xs) => close(arr(F.softplus(t(xs)).sub(F.softplus(t(xs).neg()))), xs, 1e-12, 1e-14)));
   });
   it('logsigmoid(x) = -softplus(-x) (threshold out of reach)', () => {
     fc.assert(fc.property(values, (xs) => close(arr(F.logsigmoid(t(xs))), arr(F.softplus(t(xs).neg(), { threshold: 1e9 }).neg()))));
