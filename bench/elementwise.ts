@@ -8,7 +8,7 @@
  * (`F.act(x)`, which allocates its output, and `autograd.grad(y, x, { gradOutputs: g })` on a
  * kept graph), elements/s and GB/s (forward 8 bytes per element: 4 read + 4 written; backward 12:
  * x or y and g read, the gradient written), median of several runs, each run calibrated to last
- * at least 0.1 s. `--extra` adds the tuning measurements:
+ * at least 0.1 s. `--f64` adds float64 kernels; `--extra` adds the tuning measurements:
  * staging vs in-place, chunk size, constant hoisting, the small-size crossover.
  */
 import { activations, autograd, backends, manualSeed, randn } from '../src/index.js';
@@ -16,6 +16,7 @@ import * as wasm from '../src/backends/wasm/runtime.js';
 import { runElementwise as runJs } from '../src/backends/js/elementwise.js';
 import type { Backend } from '../src/backends/index.js';
 import { compileKernel } from '../src/backends/wasm/codegen.js';
+import { poolReady, stopPool, threadConfig } from '../src/backends/wasm/threads.js';
 import { encodeModule } from '../src/backends/wasm/encoder.js';
 import * as ir from '../src/ir/expr.js';
 
@@ -69,34 +70,35 @@ interface Captured {
   params: Record<string, number>;
   operands: number;
 }
-function capture(id: string): { fwd: Captured; bwd: Captured } {
+function capture(id: string, dtype: 'float32' | 'float64' = 'float32'): { fwd: Captured; bwd: Captured } {
   const seen: Captured[] = [];
   const spy: Backend = {
     name: 'bench-spy',
-    elementwise(expr, dtype, _shape, _out, outBool, operands, params) {
-      if (dtype === 'float32' && !outBool) seen.push({ expr, params: { ...params }, operands: operands.length });
+    elementwise(expr, kdtype, _shape, _out, outBool, operands, params) {
+      if (kdtype === dtype && !outBool) seen.push({ expr, params: { ...params }, operands: operands.length });
       return false;
     },
   };
   backends.registerBackend(spy);
   backends.setBackend('bench-spy');
-  const x = randn([64]).requiresGrad_(true);
+  const x = randn([64], { dtype }).requiresGrad_(true);
   const y = act(id).call(x, {});
   const fwd = seen[seen.length - 1]!;
   seen.length = 0;
-  autograd.grad(y, x, { gradOutputs: randn([64]) });
+  autograd.grad(y, x, { gradOutputs: randn([64], { dtype }) });
   const bwd = seen[seen.length - 1]!;
   backends.setBackend('js');
   return { fwd, bwd };
 }
 
-/** Seconds per call of a captured kernel over n contiguous float32 elements, preallocated output. */
-function kernelTime(which: 'js' | 'wasm', k: Captured, n: number, inputs: Float32Array[], out: Float32Array): number {
+/** Seconds per call of a captured kernel over n contiguous elements, preallocated output. */
+function kernelTime(which: 'js' | 'wasm', k: Captured, n: number, inputs: (Float32Array | Float64Array)[], out: Float32Array | Float64Array): number {
+  const dtype = out instanceof Float32Array ? 'float32' : 'float64';
   const ops = inputs.slice(0, k.operands).map((data) => ({ data, offset: 0, strides: [1] }));
   const o = { data: out, offset: 0, strides: [1] };
-  if (which === 'js') return time(() => runJs(k.expr, 'float32', [n], o, false, ops, k.params));
-  if (!wasm.elementwise(k.expr, 'float32', [n], o, false, ops, k.params)) throw new Error(`wasm declined ${k.expr}`);
-  return time(() => void wasm.elementwise(k.expr, 'float32', [n], o, false, ops, k.params));
+  if (which === 'js') return time(() => runJs(k.expr, dtype, [n], o, false, ops, k.params));
+  if (!wasm.elementwise(k.expr, dtype, [n], o, false, ops, k.params)) return NaN; // declined: JavaScript runs it
+  return time(() => void wasm.elementwise(k.expr, dtype, [n], o, false, ops, k.params));
 }
 
 console.log(`# elementwise kernels, float32, median of ${RUNS} runs; node ${process.version}`);
@@ -134,6 +136,26 @@ for (const id of acts) {
   }
 }
 backends.setBackend('js');
+
+if (args.includes('--f64')) {
+  console.log(`\n# float64 kernels (preallocated output): f64x2 vs the JavaScript loops`);
+  console.log(`| activation | size | pass | js kernel | wasm kernel | speed-up |`);
+  console.log(`|---|---|---|---|---|---|`);
+  for (const id of acts) {
+    const kernels = capture(id, 'float64');
+    for (const n of [1 << 16, 1 << 20]) {
+      const inputs = [0, 1, 2].map(() => randn([n], { dtype: 'float64' }).mul(3).toTypedArray() as Float64Array);
+      const out = new Float64Array(n);
+      for (const pass of ['fwd', 'bwd'] as const) {
+        const k = kernels[pass];
+        const j = kernelTime('js', k, n, inputs, out);
+        const w = kernelTime('wasm', k, n, inputs, out);
+        const bytes = pass === 'fwd' ? 16 : 24;
+        console.log(`| ${id} | ${fmt(n)} | ${pass === 'fwd' ? 'forward' : 'backward'} | ${rate(n, j, bytes)} | ${Number.isNaN(w) ? 'declined' : rate(n, w, bytes)} | ${Number.isNaN(w) ? '-' : (j / w).toFixed(1) + 'x'} |`);
+      }
+    }
+  }
+}
 
 if (args.includes('--extra')) {
   const x0 = ir.input(0);
@@ -202,6 +224,28 @@ if (args.includes('--extra')) {
       out.push(`${hoist ? 'hoisted' : 'inline'} ${((n / s) / 1e6).toFixed(0)} M/s (${bytes.length} bytes)`);
     }
     console.log(`${name}: ${out.join(', ')}`);
+  }
+
+  console.log(`\n# threads: staged kernel, main thread + 1 worker vs main thread alone`);
+  console.log(`| kernel | size | 1 thread | 2 threads | speed-up |`);
+  console.log(`|---|---|---|---|---|`);
+  {
+    const before = { ...threadConfig };
+    for (const [name, e] of kernelsToTry) {
+      for (const n of [1 << 20, 1 << 24]) {
+        const src = new Float32Array(n).map(() => Math.random() * 20 - 10);
+        const dst = new Float32Array(n);
+        const call = () => void wasm.elementwise(e, 'float32', [n], { data: dst, offset: 0, strides: [1] }, false, [{ data: src, offset: 0, strides: [1] }], {});
+        threadConfig.threads = 1;
+        const one = time(call);
+        threadConfig.threads = 2;
+        await poolReady(wasm.sharedMemory(), wasm.memoryIsShared());
+        const two = time(call);
+        console.log(`| ${name} | ${fmt(n)} | ${rate(n, one, 8)} | ${rate(n, two, 8)} | ${(one / two).toFixed(2)} |`);
+      }
+    }
+    await stopPool();
+    Object.assign(threadConfig, before);
   }
 
   console.log(`\n# small sizes: F.relu / F.sigmoid per call, js vs wasm (minElements set to 0 for wasm)`);

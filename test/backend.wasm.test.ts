@@ -7,7 +7,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { activations, autograd, backends, defineActivation, ir, manualSeed, tensor, type Activation, type Tensor } from '../src/index.js';
 import { runElementwise as runJs } from '../src/backends/js/elementwise.js';
 import { config, getKernel } from '../src/backends/wasm/index.js';
-import { elementwise as runWasm, stats } from '../src/backends/wasm/runtime.js';
+import { elementwise as runWasm, memoryIsShared, sharedMemory, stats } from '../src/backends/wasm/runtime.js';
+import { poolReady, stopPool, threadConfig } from '../src/backends/wasm/threads.js';
 import { erf, erfc } from '../src/ir/special.js';
 import type { DType } from '../src/tensor/dtype.js';
 import { setWarningHandler } from '../src/util/warn.js';
@@ -73,7 +74,7 @@ describe('float32 transcendental primitives: accuracy against float64', () => {
   const cases: [string, (v: number) => number, number, (v: number) => number][] = [
     ['exp', Math.exp, 1.0, (v) => v],
     ['expm1', Math.expm1, 1.0, (v) => v],
-    ['log', Math.log, 1.0, Math.abs],
+    ['log', Math.log, 0.52, Math.abs],
     ['log1p', Math.log1p, 1.0, (v) => (v < -1 ? -v - 1 : v)],
     ['tanh', Math.tanh, 0.52, (v) => v],
     ['sigmoid', (v) => 1 / (1 + Math.exp(-v)), 2.3, (v) => v],
@@ -215,6 +216,7 @@ describe('exact primitives agree bitwise with the JavaScript backend', () => {
  * Piecewise-linear activations are exact. Measured maxima are noted; bounds leave a margin.
  */
 const BOUNDS32: Record<string, number> = {
+  // bit-exact: selections and single correctly rounded operations
   threshold: 0,
   relu: 0,
   relu6: 0,
@@ -224,26 +226,26 @@ const BOUNDS32: Record<string, number> = {
   rrelu: 0,
   hardshrink: 0,
   softshrink: 0,
-  hardsigmoid: 2,
-  hardswish: 2,
-  softsign: 2,
-  elu: 3,
-  selu: 3,
-  celu: 4,
-  sigmoid: 4,
-  tanh: 3,
-  silu: 4,
-  softplus: 4,
-  logsigmoid: 4,
-  mish: 6,
-  tanhshrink: 4,
-  gelu: 4,
-  glu: 4,
-  softmax: 6,
-  log_softmax: 6,
-  softmin: 6,
-  softmax2d: 6,
-  gumbel_softmax: 8,
+  // measured maxima (forward / backward): float32 arithmetic as PyTorch's float32 kernels
+  hardsigmoid: 2, // 1 / 0
+  hardswish: 3, // 2 / 0.67
+  softsign: 2, // 1 / 0.67
+  elu: 2, // 1 / 0.5
+  selu: 2, // 1 / 0.67
+  celu: 2, // 1 / 0.5
+  sigmoid: 3, // 2 / 0.44
+  tanh: 1, // 0 / 0.5
+  silu: 3, // 2 / 1
+  softplus: 2, // 1 / 0.67
+  logsigmoid: 2, // 1 / 0.5
+  mish: 3, // 2 / 0.67
+  tanhshrink: 3, // 2 / 1.33
+  gelu: 2, // 1 / 0.5
+  glu: 2, // 0 / 0
+  softmax: 2, // 0 / 0
+  log_softmax: 2, // 0 / 0.22
+  softmin: 2, // 0 / 0
+  gumbel_softmax: 2, // 0 / 0
 };
 
 function callParams(a: Activation, x: Tensor): Record<string, unknown> {
@@ -366,7 +368,8 @@ describe('every registered activation on wasm equals js (forward and backward)',
       out[b] = [y.toTypedArray() as Float32Array, g!.toTypedArray() as Float32Array];
     }
     compare('swish', 'forward', out['wasm']![0]!, out['js']![0]!, xs, undefined, 4, 'float32');
-    compare('swish', 'backward', out['wasm']![1]!, out['js']![1]!, xs, undefined, 6, 'float32');
+    // The upstream gradient of y.sum() is 1: backward errors are measured with that scale.
+    compare('swish', 'backward', out['wasm']![1]!, out['js']![1]!, xs, [1], 3, 'float32');
   });
 });
 
@@ -386,6 +389,10 @@ describe('dispatch', () => {
     expect(runWasm(e, 'int32', [n], { data: new Int32Array(n), offset: 0, strides: [1] }, false, [{ data: new Int32Array(n), offset: 0, strides: [1] }], {})).toBe(false);
     expect(runWasm(ir.gt(x0, 0), 'float32', [n], { data: new Uint8Array(n), offset: 0, strides: [1] }, true, [{ data, offset: 0, strides: [1] }], {})).toBe(false);
     expect(runWasm(e, 'float32', [8], { data: out, offset: 0, strides: [1] }, false, [{ data, offset: 0, strides: [1] }], {})).toBe(config.minElements <= 8);
+    const cheap = ir.max(x0, 0);
+    const m = config.minElementsCheap - 1;
+    expect(runWasm(cheap, 'float32', [m], { data: out, offset: 0, strides: [1] }, false, [{ data, offset: 0, strides: [1] }], {})).toBe(false);
+    expect(runWasm(cheap, 'float32', [m + 1], { data: out, offset: 0, strides: [1] }, false, [{ data, offset: 0, strides: [1] }], {})).toBe(true);
   });
 
   it('runs broadcast iterations with long contiguous rows row by row', () => {
@@ -418,11 +425,36 @@ describe('dispatch', () => {
   });
 
   it('stages any length (chunks and padding lanes) exactly', () => {
-    for (const len of [64, 65, 67, 4095, 4096, 4097, 3 * config.chunk + 5]) {
+    for (const len of [config.minElementsCheap, config.minElementsCheap + 1, config.minElementsCheap + 3, 4095, 4096, 4097, 3 * config.chunk + 5]) {
       const src = Float32Array.from({ length: len }, (_, i) => i * 0.37 - 100);
       const got = run('wasm', ir.where(ir.gt(x0, 1), x0, ir.mul(x0, 0.01)), 'float32', [src]);
       const want = run('js', ir.where(ir.gt(x0, 1), x0, ir.mul(x0, 0.01)), 'float32', [src]);
       expect(Array.from(got)).toEqual(Array.from(want));
+    }
+  });
+});
+
+describe('threads', () => {
+  it('a worker pool gives bitwise the single-thread results (and is optional)', async () => {
+    const before = { ...threadConfig };
+    const n = 3 * threadConfig.slice + 1234;
+    const src = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.01) * 12);
+    const g = Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.03));
+    const exprs = [ir.sigmoid(x0), ir.mul(x1, ir.tanh(ir.mul(x0, ir.param('b')))), ir.mul(ir.mul(x0, 0.5), ir.erfc(ir.mul(ir.neg(x0), Math.SQRT1_2)))];
+    try {
+      threadConfig.minElements = Infinity;
+      const single = exprs.map((e) => run('wasm', e, 'float32', [src, g], { b: 0.7 }));
+      threadConfig.threads = 2;
+      threadConfig.minElements = 1 << 10;
+      const pool = await poolReady(sharedMemory(), memoryIsShared());
+      expect(pool?.size).toBe(2);
+      exprs.forEach((e, i) => {
+        const got = run('wasm', e, 'float32', [src, g], { b: 0.7 });
+        for (let j = 0; j < n; j++) if (!Object.is(got[j], single[i]![j])) expect(`${e} at ${j}: ${got[j]}`).toBe(`${e} at ${j}: ${single[i]![j]}`);
+      });
+    } finally {
+      await stopPool();
+      Object.assign(threadConfig, before);
     }
   });
 });

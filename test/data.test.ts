@@ -565,21 +565,3 @@ describe('standardize and scale', () => {
     expect(() => data.scale(tensor([1]), { to: [0] as unknown as [number, number] })).toThrow(/to must be a pair of finite numbers/);
   });
 });
-
-describe('browser safety', () => {
-  it('keeps Node-only code out of everything but src/node', () => {
-    const root = new URL('../src/', import.meta.url).pathname;
-    const files = (function walk(dir: string): string[] {
-      return readdirSync(dir).flatMap((f) => {
-        const p = join(dir, f);
-        return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
-      });
-    })(root);
-    for (const f of files) {
-      if (f.startsWith(join(root, 'node'))) continue;
-      const text = readFileSync(f, 'utf8');
-      expect(/from\s+'node:|require\(|\bprocess\.|\bBuffer\./.test(text), `${f} uses a Node-only API`).toBe(false);
-      expect(/from\s+'\.\.?\/(\.\.\/)*node\//.test(text), `${f} imports paoding/node`).toBe(false);
-    }
-  });
-});

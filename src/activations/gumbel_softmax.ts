@@ -1,4 +1,5 @@
 import { softmax as softmaxOp } from '../ops/softmax.js';
+import { onesLike, zerosLike } from '../ops/creation.js';
 import { allocate } from '../tensor/dtype.js';
 import { defaultGenerator } from '../tensor/random.js';
 import { contiguousStrides } from '../tensor/shape.js';
@@ -42,7 +43,7 @@ export default defineActivation({
     }
     // Straight-through: the value is exactly one-hot, the gradient is the soft sample's.
     const index = ySoft.max(p.dim, { keepdim: true }).indices;
-    const yHard = ySoft.detach().mul(0).scatterAdd(p.dim, index, index.to(ySoft.dtype).mul(0).add(1));
+    const yHard = zerosLike(ySoft).scatterAdd(p.dim, index, onesLike(index, { dtype: ySoft.dtype }));
     return yHard.sub(ySoft.detach()).add(ySoft);
   },
   reference: (xs, p) => softmaxRef(xs.map((v) => v / p.tau)),

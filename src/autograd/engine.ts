@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { shapeStr } from '../tensor/shape.js';
 import { AccumulateGrad, Node } from './node.js';
 import { enableGrad, noGrad } from './grad_mode.js';
+import { onesLike } from '../ops/creation.js';
 
 /** Options of the engine. */
 interface RunOptions {
@@ -204,7 +205,8 @@ function defaultGrads(roots: readonly Tensor[], grads: readonly (Tensor | null |
     const g = grads?.[i];
     if (g !== undefined && g !== null) return g.dtype === t.dtype ? g : g.to(t.dtype);
     if (t.numel() !== 1) throw new Error(`${where}: grad can be implicitly created only for scalar outputs`);
-    return t.detach().mul(0).add(1);
+    // Ones, not `t * 0 + 1`: an infinite or NaN output must still get a gradient of 1.
+    return onesLike(t);
   });
 }
 

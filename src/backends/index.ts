@@ -4,10 +4,15 @@
  * here and take the cases they support (falling back to JavaScript for the rest).
  */
 import type { Expr } from '../ir/expr.js';
-import type { DType } from '../tensor/dtype.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
 import { type Operand, runElementwise as runJs } from './js/elementwise.js';
 
 export type { Operand };
+
+/** A strided array with its shape (the layout of a tensor). */
+export interface StridedArray extends Operand {
+  shape: readonly number[];
+}
 
 /** The contract a backend implements. */
 export interface Backend {
@@ -27,6 +32,32 @@ export interface Backend {
     operands: readonly Operand[],
     params: Readonly<Record<string, number>>,
   ): boolean;
+  /**
+   * Optional fast path for matrix products: `out` (contiguous `[batch, m, n]` from 0) = `a`
+   * (`[batch, m, k]`, strides per batch, row, column) times `b` (`[batch, k, n]`), plus `bias`
+   * (`n` values) per row when given. Returns false to decline (the caller computes it).
+   */
+  matmul?(
+    dtype: DType,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    a: Operand,
+    b: Operand,
+    out: TypedArray,
+    bias?: { data: TypedArray; offset: number },
+  ): boolean;
+  /** Optional fast path for float sums of `x` over the sorted `dims` into contiguous `out`. */
+  sum?(x: StridedArray, dims: readonly number[], out: TypedArray): boolean;
+  /** Optional fast path for (log-)softmax of `x` along `dim` into contiguous `out` (same shape). */
+  softmax?(x: StridedArray, dim: number, out: TypedArray, log: boolean): boolean;
+  /**
+   * Optional fast path for an optimizer's update loop (`src/optim`) over `n` contiguous elements
+   * of each array from its offset: `kernel` names the JavaScript loop it replaces (`sgd32`,
+   * `sgdMomentum64`, `adam32`, ...), `scalars` are that loop's scalars.
+   */
+  optimizerStep?(kernel: string, n: number, arrays: readonly TypedArray[], offsets: readonly number[], scalars: object): boolean;
 }
 
 const js: Backend = {
@@ -77,6 +108,16 @@ export function setBackend(name: string): void {
 /** The name of the current backend. */
 export function getBackend(): string {
   return current.name;
+}
+
+/** The current backend object (for the optional fast paths: `currentBackend().matmul?.(...)`). */
+export function currentBackend(): Backend {
+  return current;
+}
+
+/** A registered backend by name, or undefined. */
+export function backendNamed(name: string): Backend | undefined {
+  return backends.get(name);
 }
 
 /** Run a fused elementwise expression on the current backend (JavaScript when it declines). */

@@ -13,5 +13,6 @@ if (wasmAvailable()) registerBackend(wasmBackend);
 const requested = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['PAODING_BACKEND'];
 if (requested !== undefined && requested !== '') {
   if (list().includes(requested)) setBackend(requested);
-  else warn(`PAODING_BACKEND='${requested}' is not an available backend (${list().join(', ')}); using 'js'`);
+  // 'native' is registered (and chosen) by the Node entry, which loads the addon after this.
+  else if (requested !== 'native') warn(`PAODING_BACKEND='${requested}' is not an available backend (${list().join(', ')}); using 'js'`);
 }

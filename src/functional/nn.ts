@@ -14,7 +14,7 @@ import { isGradEnabled, noGrad } from '../autograd/grad_mode.js';
 import { type DType, isFloat, torchTypeName } from '../tensor/dtype.js';
 import { broadcastShapes, numel, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { mm, matmul } from '../ops/linalg.js';
+import { linearProduct, matmul } from '../ops/linalg.js';
 import { logSoftmax } from '../ops/softmax.js';
 import { empty, zeros } from '../ops/creation.js';
 import { bernoulli_ } from '../ops/random.js';
@@ -76,8 +76,9 @@ function valuesOf(t: Tensor): Float64Array {
 function linear2d(x: Tensor, w: Tensor, b: Tensor | undefined): Tensor {
   // `detach()` drops the view base that `mm` leaves, so in-place ops on the result (an in-place
   // ReLU after a Linear layer) rewrite this node's history, not a history-less base's.
-  const out = noGrad(() => mm(x, w.t())).detach();
-  if (b !== undefined) {
+  const product = noGrad(() => linearProduct(x, w, b));
+  const out = product.out.detach();
+  if (b !== undefined && !product.biasAdded) {
     const [rows, cols] = out.shape as [number, number];
     const o = out._storage.data;
     const bv = valuesOf(b.expand([cols]));

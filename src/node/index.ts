@@ -8,6 +8,8 @@
  */
 // The same one-time wiring as the main entry, so that paoding/node works imported on its own.
 import '../setup.js';
+// The native backend: loaded and made the default here too, so paoding/node works on its own.
+import './native.js';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseIdx, type ParseIdxOptions } from '../data/idx.js';
@@ -204,3 +206,6 @@ export function load(module: Module, path: string, opts: { strict?: boolean } = 
   if (typeof path !== 'string') throw new TypeError(`load(): path must be a string, got ${typeof path}`);
   return loadSafetensorsInto(module, readBytes(path, 'load()'), { ...opts, source: path });
 }
+
+export { loadNative, native, nativeConfig, nativeStats, nativeStatus } from './native.js';
+export type { NativeInfo, NativeStatus } from './native.js';

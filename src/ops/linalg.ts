@@ -3,6 +3,7 @@
  * batched kernel and its autograd rule.
  */
 import { record } from '../autograd/record.js';
+import { currentBackend } from '../backends/index.js';
 import { allocate, isFloat, torchTypeName, type TypedArray } from '../tensor/dtype.js';
 import { broadcastShapes, contiguousStrides, numel, shapeStr } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
@@ -97,6 +98,45 @@ function isTransposedContiguous(t: Tensor): boolean {
   return s1 === 1 && s2 === r && (bs === 1 || s0 === r * c);
 }
 
+/**
+ * `out = a @ b (+ bias)` through the current backend's optional matrix product (which reads any
+ * strides), for float operands of one dtype; false when the backend declines.
+ */
+function fastProduct(a: Tensor, b: Tensor, out: Tensor, bias?: Tensor): boolean {
+  const mat = currentBackend().matmul;
+  if (mat === undefined || !isFloat(a.dtype) || b.dtype !== a.dtype) return false;
+  const [batch, m, k] = a.shape as [number, number, number];
+  const n = b.shape[2]!;
+  return mat.call(
+    currentBackend(),
+    a.dtype,
+    batch,
+    m,
+    n,
+    k,
+    { data: a._storage.data, offset: a.offset, strides: a.strides },
+    { data: b._storage.data, offset: b.offset, strides: b.strides },
+    out._storage.data,
+    bias && { data: bias._storage.data, offset: bias.offset },
+  );
+}
+
+/**
+ * @internal `x @ w.T + b` for `F.linear` (x `[m, in]`, w `[out, in]`, b `[out]` contiguous or
+ * absent), without autograd: one product with the bias added by the kernel when the backend
+ * has a matrix product (`biasAdded`), else `mm(x, w.t())` and the caller adds the bias.
+ */
+export function linearProduct(x: Tensor, w: Tensor, b: Tensor | undefined): { out: Tensor; biasAdded: boolean } {
+  const [m] = x.shape as [number];
+  const n = w.shape[0]!;
+  const bias = b !== undefined && b.dim() === 1 && b.shape[0] === n && (n <= 1 || b.strides[0] === 1) ? b : undefined;
+  if ((b === undefined || bias !== undefined) && currentBackend().matmul !== undefined) {
+    const out = new Tensor(new Storage(allocate(x.dtype, m * n)), [m, n], contiguousStrides([m, n]), 0, x.dtype);
+    if (fastProduct(x.unsqueeze(0), w.t().unsqueeze(0), out, bias)) return { out, biasAdded: bias !== undefined };
+  }
+  return { out: mm(x, w.t()), biasAdded: false };
+}
+
 /** Batched product of [B, M, K] and [B, K, N] tensors (same dtype). */
 export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.dim() !== 3 || b.dim() !== 3) {
@@ -108,13 +148,16 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
     throw new RangeError(`bmm(): batch1 and batch2 shapes cannot be multiplied (${shapeStr(a.shape)} and ${shapeStr(b.shape)})`);
   }
   const dtype = a.dtype;
-  const ac = a.contiguous();
   const out = new Tensor(new Storage(allocate(dtype, batch * m * n)), [batch, m, n], contiguousStrides([batch, m, n]), 0, dtype);
-  if (isTransposedContiguous(b) && k > 1) {
+  if (fastProduct(a, b, out)) {
+    // The backend's product (the native backend's blocked SIMD kernel) took it.
+  } else if (isTransposedContiguous(b) && k > 1) {
+    const ac = a.contiguous();
     // x @ W^T (nn.Linear's forward) reads W's rows directly instead of copying W^T.
     const o = out._storage.data;
     kernel('nt', ac._storage.data, b._storage.data, o)(ac._storage.data, ac.offset, b._storage.data, b.offset, o, batch, m, k, n);
   } else {
+    const ac = a.contiguous();
     const bc = b.contiguous();
     const o = out._storage.data;
     kernel('nn', ac._storage.data, bc._storage.data, o)(ac._storage.data, ac.offset, bc._storage.data, bc.offset, o, batch, m, k, n);

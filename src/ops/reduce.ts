@@ -4,6 +4,7 @@
  */
 import { record } from '../autograd/record.js';
 import { noGrad } from '../autograd/grad_mode.js';
+import { currentBackend } from '../backends/index.js';
 import { allocate, type DType, isFloat, torchTypeName, type TypedArray } from '../tensor/dtype.js';
 import { contiguousStrides, normalizeDim, numel, sameShape, shapeStr } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
@@ -76,13 +77,16 @@ export function sum(x: Tensor, dim?: number | readonly number[], opts: ReduceOpt
   const outDtype: DType = isFloat(x.dtype) ? x.dtype : 'int64';
   const shape = reducedShape(x.shape, dims, keepdim);
   const out = newTensor(outDtype, shape);
-  const b = blocks(x, dims);
-  const o = out._storage.data;
-  for (let i = 0; i < b.outer; i++) {
-    let s = 0;
-    const base = b.offset + i * b.inner;
-    for (let k = 0; k < b.inner; k++) s += b.data[base + k]!;
-    o[i] = s;
+  const fast = isFloat(x.dtype) ? currentBackend().sum : undefined;
+  if (fast === undefined || !fast.call(currentBackend(), { data: x._storage.data, offset: x.offset, shape: x.shape, strides: x.strides }, dims, out._storage.data)) {
+    const b = blocks(x, dims);
+    const o = out._storage.data;
+    for (let i = 0; i < b.outer; i++) {
+      let s = 0;
+      const base = b.offset + i * b.inner;
+      for (let k = 0; k < b.inner; k++) s += b.data[base + k]!;
+      o[i] = s;
+    }
   }
   const inShape = x.shape;
   // NOTE(torch): the full reduction `x.sum()` is a different overload (SumBackward0) from

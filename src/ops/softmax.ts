@@ -3,6 +3,7 @@
  * maximum) and its backward formulas, which save the result.
  */
 import { record } from '../autograd/record.js';
+import { currentBackend } from '../backends/index.js';
 import { allocate, isFloat } from '../tensor/dtype.js';
 import { contiguousStrides, normalizeDim, numel } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
@@ -14,6 +15,10 @@ import { Storage, Tensor } from '../tensor/tensor.js';
 function perSlice(x: Tensor, dim: number, body: (src: Float64Array, dst: Float64Array) => void): Tensor {
   const out = new Tensor(new Storage(allocate(x.dtype, x.numel())), [...x.shape], contiguousStrides(x.shape), 0, x.dtype);
   if (x.numel() === 0) return out;
+  // The backend's fast path (the native backend's, for contiguous rows along the last dim).
+  const fast = currentBackend().softmax;
+  const log = body === logSoftmaxSlice;
+  if (fast?.call(currentBackend(), { data: x._storage.data, offset: x.offset, shape: x.shape, strides: x.strides }, dim, out._storage.data, log)) return out;
   const size = x.dim() === 0 ? 1 : x.shape[dim]!;
   const stride = x.dim() === 0 ? 1 : x.strides[dim]!;
   const outStride = x.dim() === 0 ? 1 : out.strides[dim]!;

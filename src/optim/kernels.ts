@@ -22,6 +22,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { forEachRow } from '../backends/js/elementwise.js';
+import { currentBackend } from '../backends/index.js';
 import { shapeStr } from '../tensor/shape.js';
 import { fma, fmaf, SPLITTER } from '../util/fma.js';
 
@@ -121,6 +122,9 @@ export function runKernel<C>(
     offsets.push(t.offset);
   }
   if (contiguous) {
+    // The backend's fast path (the native backend runs the same loops in C), by the loop's name.
+    const fast = currentBackend().optimizerStep;
+    if (fast?.call(currentBackend(), kernel.name, param.numel(), arrays, offsets, c as object)) return;
     kernel(param.numel(), arrays, offsets, arrays.map(() => 1), c);
     return;
   }

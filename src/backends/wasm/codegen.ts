@@ -16,15 +16,17 @@
  * and scalar operands are computed once before the loop. Semantics follow the JavaScript
  * backend (`backends/js/elementwise.ts`): NaN-propagating `max`/`min` whose first operand wins
  * ties, `sign(NaN) = 0`, round-half-even, comparisons as lane masks, `where` as a bit select.
- * Arithmetic in a float32 kernel is float32 arithmetic (as PyTorch's float32 kernels); the
- * arguments of `erf`/`erfc` are computed in float64 lanes (as the JavaScript backend does), so
- * that their large condition number in the tails does not amplify float32 roundings.
+ * Arithmetic in a float32 kernel is float32 arithmetic (as PyTorch's float32 kernels). `tanh`,
+ * `log`, `erf` and `erfc` run in float64 lanes and round once, their arguments' arithmetic too
+ * (so GELU's erfc sees exactly the JavaScript backend's −x/√2); the argument of `exp`, `expm1`
+ * and `sigmoid`, when it is rounded arithmetic, is computed in float64 lanes and passed as a
+ * float32 value plus a correction (see `split`); `a / (1 + exp(z))` becomes `a · sigmoid(−z)`.
  */
 import { type Expr, neg, topoOrder } from '../../ir/expr.js';
 import { castScalar } from '../../tensor/dtype.js';
 import { kernelParams } from '../js/elementwise.js';
 import { F32, F64, FunctionBody, I32, Op, Simd, type ValType } from './encoder.js';
-import { erfcWide, erfWide, expF32, expF64, expm1F32, expm1F64, log1pF32, log1pF64, logF32, logF64, sigmoidF32, sigmoidF64, tanhF64, tanhWide } from './math.js';
+import { erfcWide, erfWide, expF32, expF64, expm1F32, expm1F64, log1pF32, log1pF64, logF64, sigmoidF32, sigmoidF64, tanhF64, tanhWide } from './math.js';
 import { FunctionState, type Val, VecBuilder, type VecOptions } from './vec.js';
 
 /** Thrown when an expression uses a primitive this backend does not compile for the dtype. */
@@ -270,7 +272,7 @@ export function compileKernel(spec: KernelSpec, options: VecOptions = { hoistCon
       case 'expm1':
         return lane === 'f32' ? expm1F32(v, ...split(n.args[0]!)) : expm1F64(v, arg(0));
       case 'log':
-        return lane === 'f32' ? logF32(v, arg(0)) : logF64(v, arg(0));
+        return lane === 'f32' ? inWide(n, logF64) : logF64(v, arg(0));
       case 'log1p':
         return lane === 'f32' ? log1pF32(v, arg(0)) : log1pF64(v, arg(0));
       case 'tanh':

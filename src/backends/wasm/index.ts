@@ -10,6 +10,7 @@ import type { Backend } from '../index.js';
 import { elementwise, simdSupported } from './runtime.js';
 
 export { config, getKernel, resetKernels } from './runtime.js';
+export { threadConfig } from './threads.js';
 
 /** The backend object, registered as `'wasm'` where WebAssembly SIMD is available. */
 export const wasmBackend: Backend = {

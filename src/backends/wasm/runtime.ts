@@ -12,19 +12,25 @@
  * Memory layout: region r (r = 0 for the output, 1.. for the operands) starts at
  * `r * REGION_BYTES`. Regions are added (the memory grows) when a kernel has more operands.
  */
-import type { Expr } from '../../ir/expr.js';
+import { type Expr, topoOrder } from '../../ir/expr.js';
 import { castScalar, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { coalesce, type Operand } from '../js/elementwise.js';
 import { compileKernel, type FloatDType, type OperandKind, Unsupported } from './codegen.js';
 import { encodeModule } from './encoder.js';
 import type { VecOptions } from './vec.js';
+import { getPool, type Pool, runParallel, threadConfig } from './threads.js';
 
 /** Tunables (measured by bench/elementwise.mjs; see the report in the backend's README). */
 export const config = {
-  /** Elements per staging chunk (16 KiB of float32 or 32 KiB of float64 per region). */
-  chunk: 4096,
-  /** Below this many elements the JavaScript backend is faster (call and staging overhead). */
-  minElements: 64,
+  /** Elements per staging chunk (32 KiB of float32 or 64 KiB of float64 per region). */
+  chunk: 8192,
+  /**
+   * Below this many elements the JavaScript backend is faster (call and staging overhead):
+   * measured crossovers ~64–256 elements for kernels with a transcendental primitive and
+   * ~256–1024 for arithmetic/selection ones (`minElementsCheap`).
+   */
+  minElements: 128,
+  minElementsCheap: 512,
   /** Rows shorter than this make a strided/broadcast iteration decline. */
   minRow: 256,
   /** Constants hoisted into locals before the loop. */
@@ -42,7 +48,15 @@ interface CompiledKernel {
   fn: Kernel;
   params: string[];
   bytes: number;
+  /** A process-unique id and the module (for the worker pool). */
+  id: number;
+  module: WebAssembly.Module;
+  /** Whether the kernel computes a transcendental primitive (worth threads despite staging). */
+  heavy: boolean;
 }
+
+let nextKernelId = 1;
+const HEAVY = new Set(['exp', 'expm1', 'log', 'log1p', 'tanh', 'sigmoid', 'erf', 'erfc']);
 
 let memory: WebAssembly.Memory | undefined;
 /** Whether the memory is shared: V8 copies out of a non-shared wasm memory 5–10x slower. */
@@ -101,9 +115,10 @@ export function getKernel(expr: Expr, dtype: FloatDType, kinds: readonly Operand
     return null;
   }
   const mem = ensureMemory(kinds.length + 1);
+  const heavy = topoOrder([expr]).some((n) => HEAVY.has(n.op));
   const make = (module: WebAssembly.Module): CompiledKernel => {
     const instance = new WebAssembly.Instance(module, { env: { mem } });
-    return { fn: instance.exports['k'] as Kernel, params, bytes: bytes.length };
+    return { fn: instance.exports['k'] as Kernel, params, bytes: bytes.length, id: nextKernelId++, module, heavy };
   };
   try {
     const k = make(new WebAssembly.Module(bytes));
@@ -177,6 +192,13 @@ function runRow(
   offs: readonly number[],
   paramValues: readonly number[],
 ): void {
+  if (k.heavy && n >= threadConfig.minElements) {
+    const p = getPool(ensureMemory(kinds.length + 1), sharedMem);
+    if (p !== undefined) {
+      runRowThreaded(p, k, dtype, n, out, outOff, kinds, data, offs, paramValues);
+      return;
+    }
+  }
   const vs = views(dtype, kinds.length + 1);
   const elem = dtype === 'float32' ? 4 : 8;
   const lanes = 16 / elem;
@@ -195,6 +217,71 @@ function runRow(
     args[0] = Math.ceil(len / lanes) * 16;
     k.fn(...args);
     out.set(len === chunk ? outView : outView.subarray(0, len), outOff + s);
+  }
+}
+
+/** Views on the per-thread staging regions (after the single-thread ones), by buffer. */
+let threadViews: { buffer: ArrayBufferLike; key: string; base: number; views: (Float32Array | Float64Array)[] } | undefined;
+
+/**
+ * `runRow` on the worker pool: each round stages one slice per thread into that thread's
+ * regions, runs the kernel on all threads (the main thread included), and copies the slices out.
+ */
+function runRowThreaded(
+  p: Pool,
+  k: CompiledKernel,
+  dtype: FloatDType,
+  n: number,
+  out: TypedArray,
+  outOff: number,
+  kinds: readonly OperandKind[],
+  data: readonly TypedArray[],
+  offs: readonly number[],
+  paramValues: readonly number[],
+): void {
+  const T = p.size;
+  const slice = threadConfig.slice;
+  const R = kinds.length + 1;
+  const sliceBytes = slice * 8;
+  const mem = ensureMemory(R);
+  const base = regions * regionBytes;
+  const need = base + T * R * sliceBytes;
+  if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / PAGE));
+  const key = `${dtype}|${T}|${R}|${slice}`;
+  if (threadViews === undefined || threadViews.buffer !== mem.buffer || threadViews.key !== key || threadViews.base !== base) {
+    const buffer = mem.buffer as ArrayBuffer;
+    const views: (Float32Array | Float64Array)[] = [];
+    for (let i = 0; i < T * R; i++) views.push(dtype === 'float32' ? new Float32Array(buffer, base + i * sliceBytes, slice) : new Float64Array(buffer, base + i * sliceBytes, slice));
+    threadViews = { buffer: mem.buffer, key, base, views };
+  }
+  const vs = threadViews.views;
+  const lanes = dtype === 'float32' ? 4 : 2;
+  const lens = new Array<number>(T).fill(0);
+  const argsOf = (t: number): number[] => {
+    const a = [Math.ceil(lens[t]! / lanes) * 16, base + t * R * sliceBytes];
+    for (let j = 0; j < kinds.length; j++) a.push(kinds[j] === 'array' ? base + (t * R + j + 1) * sliceBytes : data[j]![offs[j]!]!);
+    for (const v of paramValues) a.push(v);
+    return a;
+  };
+  for (let s = 0; s < n; s += T * slice) {
+    for (let t = 0; t < T; t++) {
+      const start = s + t * slice;
+      const len = Math.max(0, Math.min(slice, n - start));
+      lens[t] = len;
+      if (len === 0) continue;
+      for (let j = 0; j < kinds.length; j++) {
+        if (kinds[j] !== 'array') continue;
+        const o = offs[j]! + start;
+        vs[t * R + j + 1]!.set(data[j]!.subarray(o, o + len));
+      }
+    }
+    runParallel(p, k.id, k.module, k.fn, argsOf);
+    for (let t = 0; t < T; t++) {
+      const len = lens[t]!;
+      if (len === 0) continue;
+      const v = vs[t * R]!;
+      out.set(len === slice ? v : v.subarray(0, len), outOff + s + t * slice);
+    }
   }
 }
 
@@ -228,6 +315,7 @@ export function elementwise(
     stats.declined++;
     return false;
   }
+  if (!k.heavy && n < config.minElementsCheap) return false;
   stats.taken++;
   const paramValues = k.params.map((name) => {
     const v = params[name];

@@ -1,0 +1,263 @@
+/*
+ * isa.c: everything that is compiled once per instruction set (binding.gyp builds it three times
+ * on x86-64: SSE2, AVX2+FMA, AVX-512), from the same source: the generated elementwise kernels,
+ * the matrix product, reductions and softmax. The glue (addon.c) picks one variant at load.
+ *
+ * Compiled with -O3 -fno-trapping-math -fno-math-errno -ffp-contract=off: GCC vectorises the
+ * kernels' loops (-fno-trapping-math lets it if-convert selections, see native/README.md), and
+ * no multiply-add is contracted behind the expression's back, so float64 kernels compute exactly
+ * the JavaScript backend's arithmetic; the math routines and the matrix product use fused
+ * multiply-adds explicitly where the instruction set has them.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "paoding.h"
+#include "vmath.h"
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#define ISA_NAME "avx512"
+#define ISA_SYMBOL paoding_isa_avx512
+#define VB 64
+#define VFMA_F(a, b, c) ((vf)_mm512_fmadd_ps((__m512)(a), (__m512)(b), (__m512)(c)))
+#define VFMA_D(a, b, c) ((vd)_mm512_fmadd_pd((__m512d)(a), (__m512d)(b), (__m512d)(c)))
+#elif defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define ISA_NAME "avx2"
+#define ISA_SYMBOL paoding_isa_avx2
+#define VB 32
+#define VFMA_F(a, b, c) ((vf)_mm256_fmadd_ps((__m256)(a), (__m256)(b), (__m256)(c)))
+#define VFMA_D(a, b, c) ((vd)_mm256_fmadd_pd((__m256d)(a), (__m256d)(b), (__m256d)(c)))
+#else
+#if defined(__x86_64__) || defined(_M_X64)
+#define ISA_NAME "sse2"
+#else
+#define ISA_NAME "generic"
+#endif
+#define ISA_SYMBOL paoding_isa_sse2
+#define VB 16
+#define VFMA_F(a, b, c) ((a) * (b) + (c))
+#define VFMA_D(a, b, c) ((a) * (b) + (c))
+#endif
+
+/* C pow, for the rare kernels with a non-constant exponent (not vectorised). */
+static inline double pm_pow(double a, double b) { return pow(a, b); }
+
+/* ---- elementwise kernels ------------------------------------------------------------------ */
+
+#define PAODING_KERNEL_TABLE kernel_table
+#include "../generated/kernels.c"
+
+/* ---- matrix product ----------------------------------------------------------------------- */
+
+typedef float vf __attribute__((vector_size(VB)));
+typedef double vd __attribute__((vector_size(VB)));
+
+#define T float
+#define V vf
+#define VL (VB / 4)
+#define VFMA VFMA_F
+#define SUF _f32
+#include "gemm_impl.h"
+#undef T
+#undef V
+#undef VL
+#undef VFMA
+#undef SUF
+
+#define T double
+#define V vd
+#define VL (VB / 8)
+#define VFMA VFMA_D
+#define SUF _f64
+#include "gemm_impl.h"
+#undef T
+#undef V
+#undef VL
+#undef VFMA
+#undef SUF
+
+#define GEMM_ENTRY(SUF, T)                                                                                              \
+  static void gemm##SUF(long batch, long m, long n0, long n1, long n, long k, paoding_mat a, paoding_mat b, void *c,    \
+                        const void *bias, void *work) {                                                               \
+    T *apack = (T *)work;                                                                                             \
+    T *bpack = apack + (PAODING_GEMM_MC + 32) * PAODING_GEMM_KC;                                                       \
+    for (long p = 0; p < batch; p++) {                                                                                \
+      gemm_cols##SUF(m, n0, n1, k, (const T *)a.data + p * a.bs, a.rs, a.cs, (const T *)b.data + p * b.bs, b.rs, b.cs, \
+                     (T *)c + p * m * n, n, (const T *)bias, apack, bpack, PAODING_GEMM_MC, PAODING_GEMM_KC,          \
+                     PAODING_GEMM_NC);                                                                                \
+    }                                                                                                                 \
+  }
+GEMM_ENTRY(_f32, float)
+GEMM_ENTRY(_f64, double)
+
+/* ---- reductions --------------------------------------------------------------------------- */
+
+/*
+ * Sums accumulate in double (as the JavaScript backend's), in eight interleaved partial sums so
+ * that the loop vectorises; float32 results round once.
+ */
+#define SUM_ROWS(SUF, T)                                                                         \
+  static void sum_rows##SUF(long outer, long inner, const T *x, T *out) {                         \
+    for (long r = 0; r < outer; r++) {                                                             \
+      const T *row = x + r * inner;                                                                \
+      double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                                      \
+      long i = 0;                                                                                  \
+      for (; i + 8 <= inner; i += 8)                                                               \
+        for (int j = 0; j < 8; j++) s[j] += row[i + j];                                            \
+      double t = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));                \
+      for (; i < inner; i++) t += row[i];                                                          \
+      out[r] = (T)t;                                                                               \
+    }                                                                                              \
+  }
+SUM_ROWS(_f32, float)
+SUM_ROWS(_f64, double)
+
+#define SUM_COLS(SUF, T)                                                                         \
+  static void sum_cols##SUF(long rows, long cols, long j0, long j1, const T *x, T *out) {         \
+    double acc[256];                                                                               \
+    for (long jb = j0; jb < j1; jb += 256) {                                                       \
+      long w = j1 - jb < 256 ? j1 - jb : 256;                                                      \
+      for (long j = 0; j < w; j++) acc[j] = 0;                                                     \
+      for (long i = 0; i < rows; i++) {                                                            \
+        const T *row = x + i * cols + jb;                                                          \
+        for (long j = 0; j < w; j++) acc[j] += row[j];                                             \
+      }                                                                                            \
+      for (long j = 0; j < w; j++) out[jb + j] = (T)acc[j];                                        \
+    }                                                                                              \
+  }
+SUM_COLS(_f32, float)
+SUM_COLS(_f64, double)
+
+/* ---- softmax ------------------------------------------------------------------------------ */
+
+/*
+ * The JavaScript backend's algorithm, in double: shift by the row maximum (NaN if any element is
+ * NaN), exponentials, then multiply by the reciprocal of the sum (softmax) or subtract the log of
+ * the sum (log-softmax, as (x - max) - log(sum)).
+ */
+#define SOFTMAX_BUF 4096
+#define SOFTMAX(SUF, T, GRADE)                                                                   \
+  static void softmax##SUF(long r0, long r1, long cols, const T *x, T *out, int lg) {             \
+    double buf[SOFTMAX_BUF];                                                                       \
+    for (long r = r0; r < r1; r++) {                                                               \
+      const T *row = x + r * cols;                                                                 \
+      T *dst = out + r * cols;                                                                     \
+      double m = -PM_INF;                                                                          \
+      int nan = 0;                                                                                 \
+      for (long i = 0; i < cols; i++) {                                                            \
+        double v = row[i];                                                                         \
+        nan |= v != v;                                                                             \
+        m = v > m ? v : m;                                                                         \
+      }                                                                                            \
+      if (nan) m = PM_NAN;                                                                         \
+      int kept = cols <= SOFTMAX_BUF; /* exponentials kept in double for the second pass */        \
+      double s = 0;                                                                                \
+      for (long c0 = 0; c0 < cols; c0 += SOFTMAX_BUF) {                                            \
+        long w = cols - c0 < SOFTMAX_BUF ? cols - c0 : SOFTMAX_BUF;                                \
+        for (long i = 0; i < w; i++) buf[i] = GRADE##_exp((double)row[c0 + i] - m);               \
+        for (long i = 0; i < w; i++) s += buf[i];                                                  \
+      }                                                                                            \
+      if (lg) {                                                                                    \
+        double l = pm_log(s);                                                                      \
+        for (long i = 0; i < cols; i++) dst[i] = (T)(((double)row[i] - m) - l);                    \
+      } else {                                                                                     \
+        double q = 1.0 / s;                                                                        \
+        for (long c0 = 0; c0 < cols; c0 += SOFTMAX_BUF) {                                          \
+          long w = cols - c0 < SOFTMAX_BUF ? cols - c0 : SOFTMAX_BUF;                              \
+          if (!kept)                                                                               \
+            for (long i = 0; i < w; i++) buf[i] = GRADE##_exp((double)row[c0 + i] - m);           \
+          for (long i = 0; i < w; i++) dst[c0 + i] = (T)(buf[i] * q);                              \
+        }                                                                                          \
+      }                                                                                            \
+    }                                                                                              \
+  }
+SOFTMAX(_f32, float, pf)
+SOFTMAX(_f64, double, pm)
+
+
+
+/* ---- optimizers --------------------------------------------------------------------------- */
+
+/*
+ * The optimizer loops of src/optim (sgd.ts, adam.ts), operation for operation: each PyTorch
+ * operation is one rounding to the parameter's dtype, and the fused ones (add with alpha,
+ * addcmul) one fused multiply-add, so parameters follow PyTorch 1.13's CPU kernels bit for bit,
+ * as the JavaScript loops do. s[] holds the scalars in the order optim_scalars() in
+ * src/backends/native/index.ts writes them.
+ */
+#if defined(__FMA__)
+#define FMAF(a, b, c) __builtin_fmaf((a), (b), (c))
+#define FMAD(a, b, c) __builtin_fma((a), (b), (c))
+#else
+#include <math.h>
+#define FMAF(a, b, c) fmaf((a), (b), (c))
+#define FMAD(a, b, c) fma((a), (b), (c))
+#endif
+
+/* sgd: s = {negLr, wd, decay, maximize, mom, oneMinusDampening, nesterov, first} */
+#define SGD(SUF, T, FMA_)                                                                            \
+  static void sgd##SUF(long n, T *restrict P, const T *restrict G, T *restrict B, const double *s) { \
+    const T negLr = (T)s[0], wd = (T)s[1], mom = (T)s[4], omd = (T)s[5];                             \
+    const int decay = s[2] != 0, maximize = s[3] != 0, nesterov = s[6] != 0, first = s[7] != 0;     \
+    for (long k = 0; k < n; k++) {                                                                   \
+      T g = maximize ? -G[k] : G[k];                                                                 \
+      if (decay) g = FMA_(wd, P[k], g);                                                              \
+      if (B) {                                                                                       \
+        T b = first ? g : FMA_(omd, g, (T)(B[k] * mom));                                             \
+        B[k] = b;                                                                                    \
+        g = nesterov ? FMA_(mom, b, g) : b;                                                          \
+      }                                                                                              \
+      P[k] = FMA_(negLr, g, P[k]);                                                                   \
+    }                                                                                                \
+  }
+SGD(_f32, float, FMAF)
+SGD(_f64, double, FMAD)
+
+/* adam: s = {decoupled, decay, weightDecay, wd, maximize, amsgrad, b1, oneMinusB1, b2, oneMinusB2, bc2, eps, negStep} */
+#define ADAM(SUF, T, FMA_, SQRT)                                                                                   \
+  static void adam##SUF(long n, T *restrict P, const T *restrict G, T *restrict M, T *restrict V, T *restrict X,   \
+                        const double *s) {                                                                         \
+    const int decoupled = s[0] != 0, weightDecay = s[2] != 0, maximize = s[4] != 0, amsgrad = s[5] != 0;          \
+    const T decay = (T)s[1], wd = (T)s[3], b1 = (T)s[6], omb1 = (T)s[7], b2 = (T)s[8], omb2 = (T)s[9];            \
+    const T bc2 = (T)s[10], eps = (T)s[11], negStep = (T)s[12];                                                    \
+    for (long k = 0; k < n; k++) {                                                                                 \
+      T g = maximize ? -G[k] : G[k];                                                                               \
+      T q = P[k];                                                                                                  \
+      if (decoupled)                                                                                               \
+        q = q * decay;                                                                                             \
+      else if (weightDecay)                                                                                        \
+        g = FMA_(wd, q, g);                                                                                        \
+      T m = FMA_(omb1, g, (T)(M[k] * b1));                                                                         \
+      M[k] = m;                                                                                                    \
+      T v = FMA_((T)(omb2 * g), g, (T)(V[k] * b2));                                                                \
+      V[k] = v;                                                                                                    \
+      if (amsgrad) {                                                                                               \
+        T x = X[k];                                                                                                \
+        v = (x != x || x > v) ? x : v;                                                                             \
+        X[k] = v;                                                                                                  \
+      }                                                                                                            \
+      T denom = (T)(SQRT(v) / bc2) + eps;                                                                          \
+      P[k] = q + (T)((T)(negStep * m) / denom);                                                                    \
+    }                                                                                                              \
+  }
+ADAM(_f32, float, FMAF, __builtin_sqrtf)
+ADAM(_f64, double, FMAD, __builtin_sqrt)
+
+const paoding_isa ISA_SYMBOL = {
+    ISA_NAME,
+    kernel_table,
+    gemm_f32,
+    gemm_f64,
+    2 * (VB / 4),
+    2 * (VB / 8),
+    sum_rows_f32,
+    sum_rows_f64,
+    sum_cols_f32,
+    sum_cols_f64,
+    softmax_f32,
+    softmax_f64,
+    {sgd_f32, sgd_f64, adam_f32, adam_f64},
+};

@@ -1,0 +1,374 @@
+/**
+ * The native backend: paoding's elementwise expressions precompiled to C (`tools/generate-native.ts`
+ * renders `native/generated/kernels.c`), built at install by node-gyp into a Node-API addon with
+ * AVX-512 / AVX2+FMA / SSE2 variants chosen at load, and a thread pool for large tensors; plus a
+ * blocked SIMD matrix product, sums and softmax. See `native/README.md`.
+ *
+ * This module is browser-safe: it gets the loaded addon from `src/node/native.ts` (the Node
+ * entry), which is the only place that touches Node APIs.
+ *
+ * A call runs natively when its output and operands are contiguous float32/float64 arrays of the
+ * computation dtype (operands broadcast from a single value are passed as parameters) and the
+ * addon has a kernel for the call's canonical key; otherwise it is declined, and the JavaScript
+ * backend runs it (or WebAssembly, with `config.fallback = 'wasm'`).
+ */
+import { type Expr, input } from '../../ir/expr.js';
+import { castScalar, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { contiguousStrides } from '../../tensor/shape.js';
+import { backendNamed, type Backend, type Operand, type StridedArray } from '../index.js';
+import { broadcastScalar, canonicalKernel, contiguous, kernelKey, plan } from './kernels.js';
+import { runElementwise as runJs } from '../js/elementwise.js';
+
+/** The addon's exports (native/src/addon.c). */
+export interface NativeAddon {
+  info(): NativeInfo;
+  keys(): string[];
+  setIsa(name: string): boolean;
+  setThreads(n: number): number;
+  setParallelWork(work: number): number;
+  /** Kernel k over n elements: out, its offset, then (array or null, offset) per operand slot, then the parameters. */
+  ew(k: number, n: number, out: TypedArray, outOffset: number, ...operandsThenParams: (TypedArray | number | null)[]): void;
+  gemm(
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    a: TypedArray,
+    aOffset: number,
+    aBatchStride: number,
+    aRowStride: number,
+    aColStride: number,
+    b: TypedArray,
+    bOffset: number,
+    bBatchStride: number,
+    bRowStride: number,
+    bColStride: number,
+    c: TypedArray,
+    cOffset: number,
+    bias: TypedArray | null,
+    biasOffset: number,
+  ): void;
+  convert(out: TypedArray, outOffset: number, x: TypedArray, xOffset: number, n: number): void;
+  sumRows(x: TypedArray, xOffset: number, rows: number, cols: number, out: TypedArray, outOffset: number): void;
+  sumCols(x: TypedArray, xOffset: number, rows: number, cols: number, out: TypedArray, outOffset: number): void;
+  softmax(x: TypedArray, xOffset: number, rows: number, cols: number, out: TypedArray, outOffset: number, log: boolean): void;
+  optim(kind: number, n: number, scalars: Float64Array, ...operands: (TypedArray | number | null)[]): void;
+}
+
+/** What the addon reports about itself. */
+export interface NativeInfo {
+  /** The instruction set the kernels run with: 'avx512', 'avx2', 'sse2' (or 'generic' off x86). */
+  isa: string;
+  /** The best one this CPU supports. */
+  bestIsa: string;
+  /** Every variant this CPU can run. */
+  isas: string[];
+  /** Threads used for large calls (the calling thread included), and the cores available. */
+  threads: number;
+  maxThreads: number;
+  /** Work (elements x relative cost) from which a call is split across threads. */
+  parallelWork: number;
+  /** Precompiled elementwise kernels. */
+  kernels: number;
+}
+
+/** Tunables of the JavaScript side (measured with `npm run bench:native`). */
+export const config = {
+  /** Elementwise calls below this many elements go to the fallback (its per-call cost is lower). */
+  minElements: 1,
+  /** Matrix products with fewer multiply-adds than this stay in JavaScript. */
+  minMatmulWork: 4096,
+  /**
+   * Where declined elementwise calls go: 'js' (the default: the same numbers as the native
+   * kernels' contract) or 'wasm' (faster for kernels the addon lacks, with float32 arithmetic).
+   */
+  fallback: 'js' as 'wasm' | 'js',
+  /** Optimizer updates of fewer elements than this stay in JavaScript. */
+  minOptimizerElements: 64,
+};
+
+/** Counters, for the tests: calls run natively and calls passed to the fallback. */
+export const stats = { taken: 0, declined: 0, matmul: 0, sum: 0, softmax: 0, optimizer: 0 };
+
+interface Resolved {
+  /** Kernel index, or -1 when the addon has no kernel for this call. */
+  index: number;
+  /** Where the kernel's parameters come from, in its order: a parameter's name, or `@i` for scalar operand i. */
+  params: string[];
+  /** Operands the kernel reads as arrays: their indices (the rest are unused or scalars). */
+  arrays: number[];
+  /** Per operand slot: whether the kernel reads it as an array. */
+  used: boolean[];
+  /** Number of operand slots the kernel takes (its highest array operand + 1). */
+  slots: number;
+}
+
+const IDENTITY = input(0);
+
+/** The backend object, once the addon is loaded. */
+export interface NativeBackend extends Backend {
+  readonly addon: NativeAddon;
+  info(): NativeInfo;
+}
+
+/** Build the native backend over a loaded addon. */
+export function createNativeBackend(addon: NativeAddon): NativeBackend {
+  const keyIndex = new Map<string, number>();
+  addon.keys().forEach((k, i) => keyIndex.set(k, i));
+  const resolved = new Map<number, Resolved>();
+  const callArgs: (TypedArray | number | null)[] = [];
+  const ew = addon.ew as (...args: (TypedArray | number | null)[]) => void;
+  const optimScratch = new Float64Array(16);
+  const args: (TypedArray | number | null)[] = [];
+
+  const fallback = (
+    expr: Expr,
+    dtype: DType,
+    shape: readonly number[],
+    out: Operand,
+    outBool: boolean,
+    operands: readonly Operand[],
+    params: Readonly<Record<string, number>>,
+  ): boolean => {
+    stats.declined++;
+    if (config.fallback === 'wasm') {
+      const wasm = backendNamed('wasm');
+      if (wasm !== undefined) return wasm.elementwise(expr, dtype, shape, out, outBool, operands, params);
+    }
+    return false;
+  };
+
+  const resolve = (expr: Expr, dtype: DType, outBool: boolean, scalar: readonly boolean[]): Resolved => {
+    let mask = 0;
+    for (let i = 0; i < scalar.length; i++) if (scalar[i]) mask |= 1 << i;
+    const cacheKey = ((expr.id * 2 + (dtype === 'float64' ? 1 : 0)) * 2 + (outBool ? 1 : 0)) * 65536 + mask;
+    let r = resolved.get(cacheKey);
+    if (r === undefined) {
+      const { expr: e, sources: params } = canonicalKernel(expr, scalar);
+      const index = scalar.length > 16 ? undefined : keyIndex.get(kernelKey(e, dtype, outBool));
+      const arrays: number[] = [];
+      for (let i = 0; i < scalar.length; i++) if (!scalar[i] && (e === IDENTITY || usesInput(e, i))) arrays.push(i);
+      const slots = arrays.length ? arrays[arrays.length - 1]! + 1 : 0;
+      r = { index: index ?? -1, params, arrays, used: Array.from({ length: slots }, (_, i) => arrays.includes(i)), slots };
+      resolved.set(cacheKey, r);
+    }
+    return r;
+  };
+
+  /**
+   * A call with strided or row-broadcast operands, or a strided output: the operands are gathered
+   * into contiguous arrays (an exact copy), the kernel runs, and the result is scattered into the
+   * output. So a formula gives the same bits whatever the layout of its operands (a transposed
+   * view and its contiguous copy agree), at the cost of the copies.
+   */
+  const strided = (
+    expr: Expr,
+    dtype: 'float32' | 'float64',
+    shape: readonly number[],
+    out: Operand,
+    outBool: boolean,
+    operands: readonly Operand[],
+    params: Readonly<Record<string, number>>,
+  ): boolean => {
+    let n = 1;
+    for (const d of shape) n *= d;
+    if (n === 0) return true;
+    const Arr = dtype === 'float32' ? Float32Array : Float64Array;
+    const scalar = operands.map((o) => !contiguous(shape, o.strides) && broadcastScalar(shape, o.strides));
+    // A strided copy is one pass either way: the JavaScript backend does it.
+    if (expr === IDENTITY || resolve(expr, dtype, outBool, scalar).index < 0) return fallback(expr, dtype, shape, out, outBool, operands, params);
+    const strides = contiguousStrides(shape);
+    const gathered: Operand[] = [];
+    for (let i = 0; i < operands.length; i++) {
+      const o = operands[i]!;
+      if (scalar[i] || contiguous(shape, o.strides)) gathered.push(o);
+      else if (o.data instanceof Arr) {
+        const data = new Arr(n);
+        runJs(IDENTITY, dtype, shape, { data, offset: 0, strides }, false, [o], {});
+        gathered.push({ data, offset: 0, strides });
+      } else return fallback(expr, dtype, shape, out, outBool, operands, params);
+    }
+    const direct = contiguous(shape, out.strides);
+    const target: Operand = direct ? out : { data: outBool ? new Uint8Array(n) : new Arr(n), offset: 0, strides };
+    if (!backend.elementwise(expr, dtype, shape, target, outBool, gathered, params)) return fallback(expr, dtype, shape, out, outBool, operands, params);
+    if (!direct) runJs(IDENTITY, dtype, shape, out, false, [target], {});
+    return true;
+  };
+
+  const backend: NativeBackend = {
+    name: 'native',
+    addon,
+    info: () => addon.info(),
+
+    elementwise(expr, dtype, shape, out, outBool, operands, params) {
+      if (dtype !== 'float32' && dtype !== 'float64') return fallback(expr, dtype, shape, out, outBool, operands, params);
+      const p = plan(shape, out, operands);
+      if (p === undefined) return strided(expr, dtype, shape, out, outBool, operands, params);
+      if (p.n < config.minElements) return fallback(expr, dtype, shape, out, outBool, operands, params);
+      const Arr = dtype === 'float32' ? Float32Array : Float64Array;
+      // Copies and float conversions (`clone`, `to`, `contiguous` of a contiguous tensor).
+      if (expr === IDENTITY && !outBool && !p.scalar[0] && isFloatArray(out.data) && isFloatArray(operands[0]!.data)) {
+        addon.convert(out.data, out.offset, operands[0]!.data, operands[0]!.offset, p.n);
+        stats.taken++;
+        return true;
+      }
+      if (outBool ? !(out.data instanceof Uint8Array) : !(out.data instanceof Arr)) return fallback(expr, dtype, shape, out, outBool, operands, params);
+      const r = resolve(expr, dtype, outBool, p.scalar);
+      if (r.index < 0) return fallback(expr, dtype, shape, out, outBool, operands, params);
+      for (const i of r.arrays) if (!(operands[i]!.data instanceof Arr)) return fallback(expr, dtype, shape, out, outBool, operands, params);
+      // ew(k, n, out, outOffset, (array | null, offset) per slot, ...parameters), one reused array.
+      const call = callArgs;
+      call.length = 4 + 2 * r.slots + r.params.length;
+      call[0] = r.index;
+      call[1] = p.n;
+      call[2] = out.data;
+      call[3] = out.offset;
+      for (let i = 0; i < r.slots; i++) {
+        const used = r.used[i]!;
+        call[4 + 2 * i] = used ? operands[i]!.data : null;
+        call[5 + 2 * i] = used ? operands[i]!.offset : 0;
+      }
+      const base = 4 + 2 * r.slots;
+      const names = r.params;
+      for (let j = 0; j < names.length; j++) {
+        const name = names[j]!;
+        if (name.charCodeAt(0) === 64 /* '@' */) {
+          // A scalar operand: its value as the JavaScript backend reads it (not re-rounded).
+          const o = operands[Number(name.slice(1))]!;
+          call[base + j] = Number(o.data[o.offset]);
+        } else {
+          const v = params[name];
+          if (v === undefined) throw new Error(`elementwise kernel: parameter '${name}' was not supplied`);
+          call[base + j] = castScalar(v, dtype);
+        }
+      }
+      ew.apply(addon, call);
+      stats.taken++;
+      return true;
+    },
+
+    matmul(dtype, batch, m, n, k, a, b, out, bias) {
+      if (dtype !== 'float32' && dtype !== 'float64') return false;
+      if (batch * m * n * Math.max(k, 1) < config.minMatmulWork) return false;
+      const Arr = dtype === 'float32' ? Float32Array : Float64Array;
+      if (!(a.data instanceof Arr) || !(b.data instanceof Arr) || !(out instanceof Arr)) return false;
+      if (bias !== undefined && !(bias.data instanceof Arr)) return false;
+      const [abs, ars, acs] = a.strides as [number, number, number];
+      const [bbs, brs, bcs] = b.strides as [number, number, number];
+      if (abs < 0 || ars < 0 || acs < 0 || bbs < 0 || brs < 0 || bcs < 0) return false;
+      addon.gemm(batch, m, n, k, a.data, a.offset, abs, ars, acs, b.data, b.offset, bbs, brs, bcs, out, 0, bias?.data ?? null, bias?.offset ?? 0);
+      stats.matmul++;
+      return true;
+    },
+
+    sum(x, dims, out) {
+      const rc = rowsAndCols(x, dims);
+      if (rc === undefined || !sameFloatArray(x.data, out)) return false;
+      if (rc.leading) addon.sumCols(x.data, x.offset, rc.rows, rc.cols, out, 0);
+      else addon.sumRows(x.data, x.offset, rc.rows, rc.cols, out, 0);
+      stats.sum++;
+      return true;
+    },
+
+    optimizerStep(kernel, n, arrays, offsets, scalars) {
+      if (n < config.minOptimizerElements) return false;
+      const f32 = kernel.endsWith('32');
+      const Arr = f32 ? Float32Array : Float64Array;
+      if (!f32 && !kernel.endsWith('64')) return false;
+      const c = scalars as Record<string, unknown>;
+      const s = optimScratch;
+      let kind: number;
+      let count: number;
+      if (kernel === 'sgd32' || kernel === 'sgd64' || kernel === 'sgdMomentum32' || kernel === 'sgdMomentum64') {
+        if (!fill(s, c, SGD_SCALARS)) return false;
+        kind = kernel.startsWith('sgdMomentum') ? 1 : 0;
+        count = kind === 1 ? 3 : 2;
+      } else if (kernel === 'adam32' || kernel === 'adam64') {
+        if (!fill(s, c, ADAM_SCALARS)) return false;
+        kind = 2;
+        count = c['amsgrad'] ? 5 : 4;
+      } else return false;
+      if (arrays.length < count) return false;
+      for (let i = 0; i < count; i++) if (!(arrays[i] instanceof Arr)) return false;
+      args.length = 0;
+      for (let i = 0; i < count; i++) args.push(arrays[i]!, offsets[i]!);
+      if (kind === 2 && count === 4) args.push(null, 0);
+      addon.optim(kind, n, s, ...args);
+      stats.optimizer++;
+      return true;
+    },
+
+    softmax(x, dim, out, log) {
+      if (x.shape.length === 0 || dim !== x.shape.length - 1 || !sameFloatArray(x.data, out)) return false;
+      const rc = rowsAndCols(x, [dim]);
+      if (rc === undefined || rc.leading) return false;
+      addon.softmax(x.data, x.offset, rc.rows, rc.cols, out, 0, log);
+      stats.softmax++;
+      return true;
+    },
+  };
+  return backend;
+}
+
+/** The scalars of src/optim's SGD and Adam loops, in the order native/src/isa.c reads them. */
+const SGD_SCALARS = ['negLr', 'wd', 'decay', 'maximize', 'mom', 'oneMinusDampening', 'nesterov', 'first'];
+const ADAM_SCALARS = ['decoupled', 'decay', 'weightDecay', 'wd', 'maximize', 'amsgrad', 'b1', 'oneMinusB1', 'b2', 'oneMinusB2', 'bc2', 'eps', 'negStep'];
+
+/** Copy named number/boolean scalars into `s`; false if one is missing (the loop changed). */
+function fill(s: Float64Array, c: Record<string, unknown>, names: readonly string[]): boolean {
+  for (let i = 0; i < names.length; i++) {
+    const v = c[names[i]!];
+    if (typeof v === 'number') s[i] = v;
+    else if (typeof v === 'boolean') s[i] = v ? 1 : 0;
+    else return false;
+  }
+  return true;
+}
+
+function isFloatArray(a: TypedArray): boolean {
+  return a instanceof Float32Array || a instanceof Float64Array;
+}
+
+function sameFloatArray(a: TypedArray, b: TypedArray): boolean {
+  return (a instanceof Float32Array && b instanceof Float32Array) || (a instanceof Float64Array && b instanceof Float64Array);
+}
+
+function usesInput(e: Expr, i: number): boolean {
+  const seen = new Set<number>();
+  const stack = [e];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (seen.has(n.id)) continue;
+    seen.add(n.id);
+    if (n.op === 'input' && n.value === i) return true;
+    stack.push(...n.args);
+  }
+  return false;
+}
+
+/**
+ * A contiguous tensor reduced over leading dims (`leading`: rows summed per column) or over
+ * trailing dims (each row summed), as a rows x cols matrix; undefined otherwise.
+ */
+function rowsAndCols(x: StridedArray, dims: readonly number[]): { rows: number; cols: number; leading: boolean } | undefined {
+  const { shape, strides } = x;
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    if (strides[d] !== expected) return undefined;
+    expected *= shape[d]!;
+  }
+  const nd = shape.length;
+  const k = dims.length;
+  if (k === 0) return undefined;
+  const trailing = dims.every((d, i) => d === nd - k + i);
+  const leading = dims.every((d, i) => d === i);
+  let reduced = 1;
+  for (const d of dims) reduced *= shape[d]!;
+  let total = 1;
+  for (const s of shape) total *= s;
+  const kept = reduced === 0 ? 0 : total / reduced;
+  if (trailing) return { rows: kept, cols: reduced, leading: false };
+  if (leading) return { rows: reduced, cols: kept, leading: true };
+  return undefined;
+}

@@ -1,0 +1,95 @@
+/**
+ * How an elementwise call maps onto a precompiled native kernel: the operand classification and
+ * the canonical kernel key. Shared by the native backend (at run time) and by
+ * `tools/generate-native.ts` (which renders one C kernel per key), so that a key computed for a
+ * call is, by construction, the key of the kernel generated for it.
+ *
+ * Browser-safe: no Node APIs here (the addon is loaded by `src/node/native.ts`).
+ */
+import { type Expr, input, param, substitute, topoOrder } from '../../ir/expr.js';
+import type { DType } from '../../tensor/dtype.js';
+import type { Operand } from '../js/elementwise.js';
+
+/**
+ * A call the native kernels can take: `n` contiguous output elements; per operand, whether it
+ * is a contiguous run of `n` elements (false) or one value broadcast over the whole iteration
+ * (true: every stride 0), which the kernel takes as a parameter.
+ */
+export interface Plan {
+  n: number;
+  scalar: boolean[];
+}
+
+/** Whether `strides` walk `shape` contiguously (row-major, dims of size 1 ignored). */
+export function contiguous(shape: readonly number[], strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const s = shape[d]!;
+    if (s === 1) continue;
+    if (strides[d] !== expected) return false;
+    expected *= s;
+  }
+  return true;
+}
+
+/** Whether `strides` broadcast one value over all of `shape` (every stride 0 where the size is not 1). */
+export function broadcastScalar(shape: readonly number[], strides: readonly number[]): boolean {
+  for (let d = 0; d < shape.length; d++) if (shape[d] !== 1 && strides[d] !== 0) return false;
+  return true;
+}
+
+/**
+ * Classify a call: the output and every operand must be contiguous over the iteration shape,
+ * except operands broadcast from one value (a 0-d tensor, `y.sum()`'s gradient), which become
+ * parameters. Anything else (strided views, row broadcasts) is not a native case: `undefined`.
+ */
+export function plan(shape: readonly number[], out: Operand, operands: readonly Operand[]): Plan | undefined {
+  if (!contiguous(shape, out.strides)) return undefined;
+  let n = 1;
+  for (const s of shape) n *= s;
+  const scalar: boolean[] = [];
+  for (const o of operands) {
+    if (contiguous(shape, o.strides)) scalar.push(false);
+    else if (broadcastScalar(shape, o.strides)) scalar.push(true);
+    else return undefined;
+  }
+  return { n, scalar };
+}
+
+/** The parameter standing for scalar operand `i` before renaming (see `canonicalKernel`). */
+export function scalarParam(i: number): string {
+  return `@${i}`;
+}
+
+/** A call's kernel: the canonical expression and where each of its parameters comes from. */
+export interface CanonicalKernel {
+  /** The expression with parameters renamed `#0`, `#1`, ... in order of first appearance. */
+  expr: Expr;
+  /**
+   * For kernel parameter j (`#j`): the original parameter name, or `@i` for scalar operand i.
+   * The kernel takes its parameters in this order.
+   */
+  sources: string[];
+}
+
+/**
+ * The kernel for a call: scalar operands become parameters, then every parameter is renamed by
+ * its first appearance in the expression, so formulas that differ only in their parameters'
+ * names share one kernel (`x + $scalar` and `x + <0-d tensor>`, leaky ReLU's slope and RReLU's).
+ */
+export function canonicalKernel(expr: Expr, scalar: readonly boolean[]): CanonicalKernel {
+  const withScalars = scalar.includes(true) ? substitute(expr, (i) => (scalar[i] ? param(scalarParam(i)) : input(i))) : expr;
+  const sources: string[] = [];
+  for (const n of topoOrder([withScalars])) if (n.op === 'param' && !sources.includes(n.name)) sources.push(n.name);
+  if (sources.length === 0) return { expr: withScalars, sources };
+  const renamed = substitute(withScalars, input, (name) => param(`#${sources.indexOf(name)}`));
+  return { expr: renamed, sources };
+}
+
+/**
+ * The canonical key of a kernel: its computation dtype, whether it stores booleans, and the
+ * canonical expression's printed form (interned expressions print uniquely; constants exactly).
+ */
+export function kernelKey(expr: Expr, dtype: DType, outBool: boolean): string {
+  return `${dtype}${outBool ? '>bool' : ''}|${expr.toString()}`;
+}

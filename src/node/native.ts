@@ -1,0 +1,117 @@
+/// <reference types="node" />
+/**
+ * Loads the native backend's addon (built at install by node-gyp, see `native/README.md`) and
+ * registers it as the backend `'native'`, the default in Node. Imported for its effect by the
+ * Node entry (`paoding` under the `node` export condition) and by `paoding/node`.
+ *
+ * When the addon is missing (no compiler at install, an unsupported platform) or fails to load,
+ * paoding falls back to WebAssembly (or JavaScript) and says so once on the console, unless
+ * `PAODING_QUIET` is set, the backend was chosen explicitly with `PAODING_BACKEND`, or it runs
+ * under a test runner.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getBackend, list, registerBackend, setBackend } from '../backends/index.js';
+import { createNativeBackend, type NativeAddon, type NativeBackend, type NativeInfo } from '../backends/native/index.js';
+
+export { config as nativeConfig, stats as nativeStats } from '../backends/native/index.js';
+export type { NativeInfo } from '../backends/native/index.js';
+
+/** Where node-gyp puts the addon, relative to the package root. */
+const ADDON = join('native', 'build', 'Release', 'paoding_native.node');
+
+/** The package root: two levels above this file, in `src/node/` and in `dist/node/` alike. */
+function packageRoot(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+/** Whether and how the native backend loaded. */
+export interface NativeStatus {
+  loaded: boolean;
+  /** Why it did not load. */
+  reason?: string;
+  /** The addon's path. */
+  path: string;
+  info?: NativeInfo;
+}
+
+let backend: NativeBackend | undefined;
+let status: NativeStatus = { loaded: false, reason: 'not loaded yet', path: '' };
+
+/**
+ * Load the addon from `path` (default: the package's build, or `PAODING_NATIVE_ADDON`) and
+ * register the `'native'` backend. Returns the status; loading twice returns the first result.
+ */
+export function loadNative(path?: string): NativeStatus {
+  if (backend !== undefined) return status;
+  const file = path ?? (process.env['PAODING_NATIVE_ADDON'] || join(packageRoot(), ADDON));
+  if (!existsSync(file)) {
+    status = { loaded: false, reason: `the addon was not built (${file} is missing)`, path: file };
+    return status;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(file) as NativeAddon;
+    backend = createNativeBackend(addon);
+    registerBackend(backend);
+    status = { loaded: true, path: file, info: addon.info() };
+  } catch (e) {
+    status = { loaded: false, reason: `the addon failed to load: ${(e as Error).message.split('\n')[0]}`, path: file };
+  }
+  return status;
+}
+
+/**
+ * The native backend's status, with what the addon reports when loaded (instruction set,
+ * threads, kernel count).
+ *
+ * @example
+ * ```ts
+ * import { nativeStatus } from 'paoding/node';
+ * const s = nativeStatus();
+ * console.log(typeof s.loaded); // boolean
+ * ```
+ */
+export function nativeStatus(): NativeStatus {
+  if (backend !== undefined) status = { ...status, info: backend.info() };
+  return status;
+}
+
+/**
+ * Controls of the loaded addon: the instruction-set variant (`'avx512'`, `'avx2'`, `'sse2'`;
+ * only those the CPU supports), the number of threads (at most the cores available; 1 turns
+ * threading off), and the work from which a call is split across threads. Each returns false
+ * or the value in effect; all are no-ops (undefined) when the addon is not loaded.
+ */
+export const native = {
+  setIsa: (name: string): boolean | undefined => backend?.addon.setIsa(name),
+  setThreads: (n: number): number | undefined => backend?.addon.setThreads(n),
+  setParallelWork: (work: number): number | undefined => backend?.addon.setParallelWork(work),
+};
+
+let told = false;
+
+/** Tell the user once that the native backend is not in use, unless asked not to. */
+function tellOnce(message: string): void {
+  if (told) return;
+  told = true;
+  const env = process.env;
+  if (env['PAODING_QUIET'] || env['VITEST'] !== undefined || env['NODE_ENV'] === 'test') return;
+  console.warn(message);
+}
+
+// Load at import, make 'native' the default unless PAODING_BACKEND chose another backend.
+const requested = process.env['PAODING_BACKEND'];
+const loaded = loadNative();
+if (requested === undefined || requested === '' || requested === 'native') {
+  if (loaded.loaded) setBackend('native');
+  else {
+    const instead = list().includes('wasm') ? 'wasm' : getBackend();
+    if (instead === 'wasm') setBackend('wasm');
+    tellOnce(
+      `paoding: the native backend is not available (${loaded.reason}); using ${instead === 'wasm' ? 'WebAssembly' : 'JavaScript'}. ` +
+        'Reinstall with a C compiler, python3 and make present (npm rebuild paoding) to build it; PAODING_QUIET=1 silences this.',
+    );
+  }
+}

@@ -1,0 +1,731 @@
+/**
+ * The native backend (Node-API addon, native/) against the JavaScript backend, the reference
+ * semantics: per-primitive accuracy, bitwise agreement of the exact operations, every registered
+ * activation forward and backward on float32 and float64 (on every instruction-set variant this
+ * CPU runs), threads, the matrix product, sums, softmax and the optimizers, and the fallback when
+ * the addon is missing. Everything but the staleness check is skipped (not failed) when the addon
+ * was not built. Timing is not tested here: `npm run bench:native`.
+ *
+ * PAODING_NATIVE_REPORT=1 prints the measured maxima (the tables in native/README.md).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { activations, autograd, backends, F, ir, manualSeed, nn, optim, randn, tensor, type Activation, type Tensor } from '../src/index.js';
+import { backendNamed, runElementwise } from '../src/backends/index.js';
+import { runElementwise as runJs } from '../src/backends/js/elementwise.js';
+import { config, stats, type NativeBackend } from '../src/backends/native/index.js';
+import { loadNative, native } from '../src/node/native.js';
+import { erf, erfc } from '../src/ir/special.js';
+import type { DType } from '../src/tensor/dtype.js';
+import { setWarningHandler } from '../src/util/warn.js';
+import { GENERATED_PATH, renderNative } from '../tools/generate-native.js';
+
+const status = loadNative();
+const backend = backendNamed('native') as NativeBackend | undefined;
+const skip = !status.loaded;
+const ROOT = join(__dirname, '..');
+
+const report: string[] = [];
+afterAll(() => {
+  if (process.env['PAODING_NATIVE_REPORT']) console.log(report.join('\n'));
+});
+beforeAll(() => {
+  config.fallback = 'js';
+});
+afterEach(() => {
+  backends.setBackend('js');
+  native.setThreads(Number.MAX_SAFE_INTEGER);
+});
+
+describe('generated kernels', () => {
+  it('native/generated/kernels.c is what tools/generate-native.ts renders (npm run generate:native)', () => {
+    expect(readFileSync(GENERATED_PATH, 'utf8') === renderNative(), 'stale: run npm run generate:native').toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+function ulp32(r: number): number {
+  const a = Math.abs(r);
+  if (a < 2 ** -126) return 2 ** -149;
+  if (a >= 2 ** 128) return 2 ** 104;
+  return 2 ** (Math.floor(Math.log2(a)) - 23);
+}
+function ulp64(r: number): number {
+  const a = Math.abs(r);
+  if (a < 2 ** -1022) return 2 ** -1074;
+  return 2 ** (Math.floor(Math.log2(a)) - 52);
+}
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+}
+
+const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2 ** -149, -(2 ** -149), 2 ** -126, 1e-30, -1e-30, 1e-8, -1e-8, 3.4028234663852886e38, -3.4028234663852886e38, 88.72, 88.73, -87.3, -103.9, -104, 0.5, -0.5, 0.84375, -0.84375, 1.25, -1.25, 2.857142857142857, 3, -3, 6, -6, 20, -20, 27, -27, 1e4, -1e4];
+
+/** Inputs: the specials, random bit patterns (every magnitude), a dense grid on [lo, hi]. */
+function sweep(n: number, dtype: DType, lo = -30, hi = 30, seed = 7): Float32Array | Float64Array {
+  const out = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  const rnd = lcg(seed);
+  out.set(SPECIALS);
+  const half = SPECIALS.length + ((n - SPECIALS.length) >> 1);
+  const bits = new Uint32Array(out.buffer);
+  if (dtype === 'float32') for (let i = SPECIALS.length; i < half; i++) bits[i] = rnd();
+  else for (let i = SPECIALS.length; i < half; i++) [bits[2 * i], bits[2 * i + 1]] = [rnd(), rnd()];
+  for (let i = half; i < n; i++) out[i] = lo + ((hi - lo) * (i - half)) / (n - half);
+  return out;
+}
+
+/** One expression over contiguous operands on a backend, without fallback. */
+function run(which: 'js' | 'native', e: ir.Expr, dtype: DType, inputs: (Float32Array | Float64Array)[], params: Record<string, number> = {}) {
+  const n = inputs[0]!.length;
+  const out = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  const ops = inputs.map((data) => ({ data, offset: 0, strides: [1] }));
+  if (which === 'js') runJs(e, dtype, [n], { data: out, offset: 0, strides: [1] }, false, ops, params);
+  else expect(backend!.elementwise(e, dtype, [n], { data: out, offset: 0, strides: [1] }, false, ops, params), `native takes ${e}`).toBe(true);
+  return out;
+}
+
+const x0 = ir.input(0);
+const x1 = ir.input(1);
+
+// ---------------------------------------------------------------------------------------------
+// Primitives
+// ---------------------------------------------------------------------------------------------
+
+describe.skipIf(skip)('primitives: accuracy against the exact value (float64 reference)', () => {
+  // Each primitive's kernel against float64 (V8's fdlibm functions and src/ir/special.ts, all
+  // within about 1 ulp of double): float32 kernels compute in double and round once, so they are
+  // within half an ulp plus a tiny margin (the float32-grade polynomials: 2^-30 relative); float64
+  // kernels within the stated ulp of the reference (which itself is within ~1 ulp of exact).
+  const cases: [ir.UnaryOp, (v: number) => number, number, number, (v: number) => number][] = [
+    ['exp', Math.exp, 0.51, 2, (v) => v],
+    ['expm1', Math.expm1, 0.51, 3, (v) => v],
+    ['log', Math.log, 0.51, 2, Math.abs],
+    ['log1p', Math.log1p, 0.51, 2, (v) => (v < -1 ? -v - 1 : v)],
+    ['tanh', Math.tanh, 0.51, 4, (v) => v],
+    ['sigmoid', (v) => 1 / (1 + Math.exp(-v)), 0.51, 4, (v) => v],
+    ['erf', erf, 0.51, 2, (v) => v],
+    ['erfc', erfc, 0.51, 4, (v) => v],
+    ['sqrt', Math.sqrt, 0.5, 0, Math.abs],
+  ];
+  for (const dtype of ['float32', 'float64'] as const) {
+    it.each(cases)(`${dtype} %s`, (op, ref, bound32, bound64, domain) => {
+      const xs = sweep(1 << 17, dtype).map(domain);
+      const got = run('native', ir.unary(op, x0), dtype, [xs]);
+      const js = run('js', ir.unary(op, x0), dtype, [xs]);
+      const ulp = dtype === 'float32' ? ulp32 : ulp64;
+      const limit = dtype === 'float32' ? 3.4028234663852886e38 : Number.MAX_VALUE;
+      let worst = 0;
+      let at = 0;
+      for (let i = 0; i < xs.length; i++) {
+        const r = ref(xs[i]!);
+        // Non-finite results, results out of range and exact zeros: as the JavaScript backend
+        // (a zero against the smallest subnormal is an ulp, measured below).
+        if (!Number.isFinite(r) || Math.abs(r) > limit || (r === 0 && got[i] === 0)) {
+          if (!Object.is(got[i], js[i])) expect(`${op}(${xs[i]}) = ${got[i]}`).toBe(`${op}(${xs[i]}) = ${js[i]}`);
+          continue;
+        }
+        const err = Math.abs(got[i]! - r) / ulp(r);
+        if (err > worst) [worst, at] = [err, xs[i]!];
+      }
+      report.push(`primitive ${dtype} ${op}: ${worst.toFixed(3)} ulp at x = ${at}`);
+      expect(worst, `${op} at x = ${at}`).toBeLessThanOrEqual(dtype === 'float32' ? bound32 : bound64);
+    });
+  }
+});
+
+describe.skipIf(skip)('exact operations agree bitwise with the JavaScript backend', () => {
+  const exprs: [string, ir.Expr][] = [
+    ['add', ir.add(x0, x1)],
+    ['sub', ir.sub(x0, x1)],
+    ['mul', ir.mul(x0, x1)],
+    ['div', ir.div(x0, x1)],
+    ['add alpha', ir.add(x0, ir.mul(x1, ir.param('alpha')))],
+    ['neg', ir.neg(x0)],
+    ['abs', ir.abs(x0)],
+    ['sign', ir.sign(x0)],
+    ['sqrt', ir.sqrt(x0)],
+    ['rsqrt', ir.rsqrt(x0)],
+    ['reciprocal', ir.reciprocal(x0)],
+    ['floor', ir.floor(x0)],
+    ['ceil', ir.ceil(x0)],
+    ['round', ir.round(x0)],
+    ['trunc', ir.trunc(x0)],
+    ['max', ir.max(x0, x1)],
+    ['min', ir.min(x0, x1)],
+    ['max 0 (relu)', ir.max(x0, 0)],
+    ['mul x x', ir.mul(x0, x0)],
+  ];
+  for (const dtype of ['float32', 'float64'] as const) {
+    it.each(exprs)(`${dtype} %s`, (_name, e) => {
+      const a = sweep(8192, dtype, -8, 8, 11);
+      const b = sweep(8192, dtype, -8, 8, 12).reverse();
+      // Ties and signed zeros for max/min, halves for round.
+      a.set([0, -0, 0, -0, 1, NaN, 2, -Infinity, 0.5, 1.5, 2.5, -0.5, -2.5], 100);
+      b.set([-0, 0, 0, -0, 1, 2, NaN, -Infinity, 3, 3, 3, 3, 3], 100);
+      const params = { alpha: 0.3 };
+      const got = run('native', e, dtype, [a, b].slice(0, e === x0 ? 1 : 2), params);
+      const want = run('js', e, dtype, [a, b].slice(0, 2), params);
+      for (let i = 0; i < want.length; i++) {
+        if (!Object.is(got[i], want[i])) expect(`${e} at (${a[i]}, ${b[i]}): ${got[i]}`).toBe(`${e} at (${a[i]}, ${b[i]}): ${want[i]}`);
+      }
+    });
+  }
+
+  it('comparisons store booleans as the JavaScript backend', () => {
+    const a = sweep(4096, 'float32', -3, 3, 1);
+    const b = sweep(4096, 'float32', -3, 3, 2).reverse();
+    for (const op of ir.COMPARE_OPS) {
+      for (const e of [ir.compare(op, x0, x1), ir.compare(op, x0, ir.param('scalar'))]) {
+        const out = new Uint8Array(a.length);
+        const want = new Uint8Array(a.length);
+        const ops = [a, b].map((data) => ({ data, offset: 0, strides: [1] }));
+        expect(backend!.elementwise(e, 'float32', [a.length], { data: out, offset: 0, strides: [1] }, true, ops, { scalar: 0.5 })).toBe(true);
+        runJs(e, 'float32', [a.length], { data: want, offset: 0, strides: [1] }, true, ops, { scalar: 0.5 });
+        expect(Array.from(out)).toEqual(Array.from(want));
+      }
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every registered activation, forward and backward, native vs js.
+// ---------------------------------------------------------------------------------------------
+
+/** Primitives whose native and JavaScript values may differ (every other operation is exact). */
+const INEXACT = new Set(['exp', 'expm1', 'log', 'log1p', 'tanh', 'sigmoid', 'erf', 'erfc', 'pow', 'sin', 'cos']);
+
+/** Whether an elementwise activation's formula (and so its derivative) is exact natively. */
+function exactActivation(a: Activation): boolean {
+  const spec = a.spec as unknown as { kind?: string; params: Record<string, { type: string; default?: unknown }>; forward?: (x: ir.Expr, p: Record<string, unknown>) => ir.Expr };
+  if ((spec.kind !== undefined && spec.kind !== 'elementwise') || spec.forward === undefined) return false;
+  const p: Record<string, unknown> = {};
+  for (const [k, s] of Object.entries(spec.params)) p[k] = s.type === 'choice' || s.type === 'bool' ? s.default : ir.param(k);
+  return ir.topoOrder([spec.forward(x0, p)]).every((n) => !INEXACT.has(n.op));
+}
+
+/** Every combination of the choice and bool parameters. */
+function combos(a: Activation): Record<string, unknown>[] {
+  let out: Record<string, unknown>[] = [{}];
+  for (const [k, s] of Object.entries(a.spec.params)) {
+    if (s.type !== 'choice' && s.type !== 'bool') continue;
+    const values: unknown[] = s.type === 'bool' ? [false, true] : [...s.choices!];
+    out = out.flatMap((c) => values.map((v) => ({ ...c, [k]: v })));
+  }
+  return out;
+}
+
+function callParams(a: Activation, x: Tensor, combo: Record<string, unknown>): Record<string, unknown> {
+  const p: Record<string, unknown> = { ...a.defaults(), ...combo };
+  for (const [k, s] of Object.entries(a.spec.params)) {
+    if (s.default !== undefined) continue;
+    if (s.type === 'tensor') p[k] = tensor([0.25], { dtype: x.dtype });
+    else p[k] = k === 'threshold' ? 0.5 : 1.5;
+  }
+  if ('dim' in a.spec.params) p['dim'] = -1;
+  if (a.id === 'rrelu' && combo['training'] === undefined) p['training'] = false;
+  return p;
+}
+
+/** Activation inputs: kinks, specials, tiny and huge values, then random values. */
+function activationInputs(n: number, seed: number): number[] {
+  const special = [0, -0, NaN, Infinity, -Infinity, 1e-30, -1e-30, 1e-40, -1e-40, 1e-300, 1e30, -1e30, 1e300, -1e300, 3, -3, 6, -6, 0.5, -0.5, 1, -1, 1.5, -1.5, 20, -20, 88, -88, -100, 100, 750, -750];
+  const rnd = lcg(seed);
+  const out = [...special];
+  while (out.length < n) {
+    const u = rnd() / 2 ** 32;
+    const m = rnd() % 4;
+    out.push((u - 0.5) * [2, 10, 40, 300][m]!);
+  }
+  return out;
+}
+
+/**
+ * Worst difference in ulp: forward in ulp of the JavaScript result; backward also against the
+ * scale of its terms (max(1, |x|) |g|), where results cancel. Non-finite results and zeros must
+ * be identical (NaN, the infinity's sign, the zero's sign).
+ */
+function compare(id: string, what: string, got: ArrayLike<number>, want: ArrayLike<number>, xs: readonly number[], gs: readonly number[] | undefined, dtype: DType, bound: number): number {
+  const ulp = dtype === 'float32' ? ulp32 : ulp64;
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) {
+    const a = got[i]!;
+    const b = want[i]!;
+    if (Object.is(a, b)) continue;
+    const where = `${id} ${what} ${dtype} at x = ${xs[i % xs.length]}: native ${a}, js ${b}`;
+    expect(bound > 0 && Number.isFinite(a) && Number.isFinite(b), where).toBe(true);
+    // A zero against a tiny nonzero value is a difference of ulps near zero, not of the sign.
+    const scale = gs ? Math.max(1, Math.abs(xs[i % xs.length]!)) * Math.abs(gs[i % gs.length]!) : 0;
+    const err = Math.abs(a - b) / (ulp(b) + (Number.isFinite(scale) && scale > 0 ? ulp(scale) : 0));
+    if (err > worst) worst = err;
+    if (err > bound) expect(err, where).toBeLessThanOrEqual(bound);
+  }
+  return worst;
+}
+
+/** Bounds for the inexact activations, in ulp (see compare): measured maxima noted. */
+const BOUND32 = 1;
+const BOUND64 = 8;
+
+function activationSuite(isa: string): void {
+  const list = activations.list() as Activation[];
+  for (const dtype of ['float32', 'float64'] as const) {
+    const cases = list.flatMap((a) => combos(a).map((c) => [`${a.id}${Object.keys(c).length ? ` ${JSON.stringify(c)}` : ''}`, a, c] as const));
+    it.each(cases)(`${isa} ${dtype} %s`, (label, a, combo) => {
+      expect(native.setIsa(isa)).toBe(true);
+      setWarningHandler(() => {});
+      try {
+        const n = 2048;
+        const xs = activationInputs(n, 5);
+        const gs = activationInputs(n, 6).map((v) => (Number.isFinite(v) ? v : 1));
+        const kind = (a.spec as { kind?: string }).kind;
+        const shape = a.id === 'glu' ? [n / 2, 2] : a.id === 'softmax2d' ? [2, 4, 16, 16] : kind !== undefined && kind !== 'elementwise' ? [n / 256, 256] : [n];
+        const results: Record<string, { y: ArrayLike<number>; g: ArrayLike<number>; gs: ArrayLike<number> }> = {};
+        const before = { ...stats };
+        for (const b of ['js', 'native']) {
+          backends.setBackend(b);
+          manualSeed(1);
+          const x = tensor(Float64Array.from(xs), { dtype, shape, requiresGrad: true });
+          const p = callParams(a, x, combo);
+          const y = a.call(x, p);
+          const g = tensor(Float64Array.from(gs.slice(0, y.numel())), { dtype, shape: y.shape });
+          const [dx] = autograd.grad(y, x, { gradOutputs: g, allowUnused: true });
+          // y.sum()'s gradient: the upstream gradient a broadcast scalar (a parameter natively).
+          manualSeed(1);
+          const [ds] = autograd.grad(a.call(x, p).sum(), x, { allowUnused: true });
+          results[b] = { y: y.toTypedArray() as Float32Array, g: dx!.toTypedArray() as Float32Array, gs: ds!.toTypedArray() as Float32Array };
+        }
+        if (kind === undefined || kind === 'elementwise') {
+          // The forward and both backward kernels ran natively.
+          expect(stats.taken - before.taken, `${label} ran natively`).toBeGreaterThanOrEqual(3);
+        }
+        const exact = exactActivation(a);
+        const bound = exact ? 0 : dtype === 'float32' ? BOUND32 : BOUND64;
+        const wf = compare(label, 'forward', results['native']!.y, results['js']!.y, xs, undefined, dtype, bound);
+        const wb = compare(label, 'backward', results['native']!.g, results['js']!.g, xs, gs, dtype, bound);
+        const ws = compare(label, 'backward of sum', results['native']!.gs, results['js']!.gs, xs, [1], dtype, bound);
+        if (isa === native_isas()[0]) report.push(`activation ${dtype} ${label}: ${exact ? 'exact' : `forward ${wf.toFixed(2)}, backward ${Math.max(wb, ws).toFixed(2)} ulp`}`);
+      } finally {
+        setWarningHandler(undefined);
+      }
+    });
+  }
+}
+
+function native_isas(): string[] {
+  return status.info?.isas ?? [];
+}
+
+describe.skipIf(skip)('every registered activation, native vs js (forward, backward), on each instruction set', () => {
+  afterAll(() => native.setIsa(status.info!.isa));
+  for (const isa of skip ? [] : native_isas()) activationSuite(isa);
+
+  it('in-place forms give the same values and gradients', () => {
+    const xs = activationInputs(4096, 3);
+    const out: Record<string, number[][]> = {};
+    for (const b of ['js', 'native']) {
+      backends.setBackend(b);
+      const x = tensor(xs, { requiresGrad: true });
+      const h = activations.get('elu').call(x.mul(1), { inplace: true });
+      const y = activations.get('leaky_relu').call(h.mul(3), { inplace: true, negativeSlope: 0.1 });
+      const [g] = autograd.grad(y.sum(), x);
+      out[b] = [Array.from(y.toTypedArray()), Array.from(g!.toTypedArray())];
+    }
+    expect(out['native']).toEqual(out['js']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Threads and dispatch
+// ---------------------------------------------------------------------------------------------
+
+describe.skipIf(skip)('threads and dispatch', () => {
+  it('large tensors give the same bits on one thread and on all, equal to JavaScript', () => {
+    const n = 1 << 19;
+    const xs = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 12);
+    const results: Float32Array[] = [];
+    for (const threads of [1, Number.MAX_SAFE_INTEGER]) {
+      native.setThreads(threads);
+      backends.setBackend('native');
+      const x = tensor(xs, { requiresGrad: true });
+      const y = activations.get('gelu').call(x, {});
+      const [g] = autograd.grad(y, x, { gradOutputs: x.mul(0.5) });
+      results.push(Float32Array.from([...y.toTypedArray(), ...g!.toTypedArray()]));
+    }
+    expect(Buffer.from(results[0]!.buffer).equals(Buffer.from(results[1]!.buffer))).toBe(true);
+    backends.setBackend('js');
+    const x = tensor(xs, { requiresGrad: true });
+    const y = activations.get('gelu').call(x, {});
+    const [g] = autograd.grad(y, x, { gradOutputs: x.mul(0.5) });
+    const xv = Array.from(xs);
+    compare('gelu', 'forward', results[0]!.subarray(0, n), y.toTypedArray(), xv, undefined, 'float32', BOUND32);
+    compare('gelu', 'backward', results[0]!.subarray(n), g!.toTypedArray(), xv, xv.map((v) => v * 0.5), 'float32', BOUND32);
+  });
+
+  it('takes contiguous, strided and broadcast operands; declines other dtypes and unknown formulas', () => {
+    const n = 4096;
+    const data = Float32Array.from({ length: 2 * n }, (_, i) => Math.sin(i) * 5);
+    const out = new Float32Array(n);
+    const o = { data: out, offset: 0, strides: [1] };
+    const e = ir.sigmoid(x0);
+    expect(backend!.elementwise(e, 'float32', [n], o, false, [{ data, offset: 3, strides: [1] }], {})).toBe(true);
+    expect(out[0]).toBe(run('js', e, 'float32', [data.subarray(3, 3 + n)])[0]);
+    expect(backend!.elementwise(ir.add(x0, x1), 'float32', [n], o, false, [{ data, offset: 0, strides: [1] }, { data, offset: 5, strides: [0] }], {})).toBe(true);
+    expect(out[7]).toBe(Math.fround(data[7]! + data[5]!));
+    // Strided operands are gathered (exactly) and run natively: the same bits as a contiguous copy.
+    expect(backend!.elementwise(e, 'float32', [n], o, false, [{ data, offset: 0, strides: [2] }], {})).toBe(true);
+    expect(out[5]).toBe(run('native', e, 'float32', [Float32Array.from({ length: n }, (_, i) => data[2 * i]!)])[5]);
+    const strided = new Float32Array(2 * n);
+    expect(backend!.elementwise(e, 'float32', [n], { data: strided, offset: 1, strides: [2] }, false, [{ data, offset: 0, strides: [1] }], {})).toBe(true);
+    expect(strided[2 * 5 + 1]).toBe(run('native', e, 'float32', [data.subarray(0, n)])[5]);
+    expect(backend!.elementwise(e, 'float32', [n], o, false, [{ data: new Float64Array(n), offset: 0, strides: [1] }], {})).toBe(false);
+    expect(backend!.elementwise(e, 'int32', [n], { data: new Int32Array(n), offset: 0, strides: [1] }, false, [{ data: new Int32Array(n), offset: 0, strides: [1] }], {})).toBe(false);
+    expect(backend!.elementwise(ir.sin(x0), 'float32', [n], o, false, [{ data, offset: 0, strides: [1] }], {})).toBe(false);
+    // Conversions are copies.
+    const f64 = new Float64Array(n);
+    expect(backend!.elementwise(x0, 'float64', [n], { data: f64, offset: 0, strides: [1] }, false, [{ data, offset: 1, strides: [1] }], {})).toBe(true);
+    expect(f64[0]).toBe(data[1]);
+    const back = new Float32Array(n);
+    const wide = Float64Array.from({ length: n }, (_, i) => 1 + i * 2 ** -40);
+    expect(backend!.elementwise(x0, 'float32', [n], { data: back, offset: 0, strides: [1] }, false, [{ data: wide, offset: 0, strides: [1] }], {})).toBe(true);
+    expect(Array.from(back.subarray(0, 64))).toEqual(Array.from(wide.subarray(0, 64), Math.fround));
+  });
+
+  it('runs through the backend selection, and falls back to JavaScript for what it declines', () => {
+    backends.setBackend('native');
+    const before = { ...stats };
+    const x = randn([64, 64], { dtype: 'float64' });
+    const y = x.t().tanh(); // a transposed view: gathered, then the same kernel
+    const z = x.tanh();
+    expect(stats.taken).toBeGreaterThan(before.taken);
+    expect(y.t().tolist()).toEqual(z.tolist());
+    const b = randn([64]);
+    const row = randn([64, 64]).add(b); // a row broadcast: gathered too
+    expect(row.shape).toEqual([64, 64]);
+    expect(stats.declined).toBe(before.declined);
+    // A kernel that is not precompiled (a user's formula) runs in JavaScript.
+    const out = new Float32Array(100);
+    runElementwise(ir.mul(ir.sin(x0), 2), 'float32', [100], { data: out, offset: 0, strides: [1] }, false, [{ data: new Float32Array(100).fill(1), offset: 0, strides: [1] }], {});
+    expect(out[0]).toBe(Math.fround(Math.sin(1) * 2));
+    expect(stats.declined).toBe(before.declined + 1);
+  });
+
+  it('checks the arrays it is given (an out-of-range call throws instead of touching memory)', () => {
+    const k = 0;
+    expect(backend!.addon.keys()[k]).toBe('float32>bool|eq(in0, $#0)');
+    expect(() => backend!.addon.ew(k, 100, new Uint8Array(10), 0, new Float32Array(100), 0, 0.5)).toThrow(/out of range/);
+    expect(() => backend!.addon.ew(k, 100, new Uint8Array(100), 0, new Float32Array(100), 1, 0.5)).toThrow(/out of range/);
+    expect(() => backend!.addon.ew(k, 100, new Float32Array(100), 0, new Float32Array(100), 0, 0.5)).toThrow(/wrong type/);
+    expect(() => backend!.addon.ew(k, 100, new Uint8Array(100), 0, new Float32Array(100), 0)).toThrow(/too few/);
+    expect(() => backend!.addon.gemm(1, 4, 4, 4, new Float32Array(15), 0, 16, 4, 1, new Float32Array(16), 0, 16, 4, 1, new Float32Array(16), 0, null, 0)).toThrow(/out of range/);
+    expect(() => backend!.addon.gemm(1, 4, 4, 4, new Float32Array(16), 0, 16, 4, 1, new Float64Array(16), 0, 16, 4, 1, new Float32Array(16), 0, null, 0)).toThrow(/wrong type/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Matrix products, sums, softmax, optimizers
+// ---------------------------------------------------------------------------------------------
+
+/** |native - js| <= c k eps sum |a||b| per element (the standard dot-product error bound). */
+function checkProduct(got: Tensor, want: Tensor, a: Tensor, b: Tensor, what: string): void {
+  const dtype = got.dtype;
+  const eps = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
+  const k = a.shape[a.dim() - 1]!;
+  const bound = backends.getBackend(); // (unused; keeps the backend in the message)
+  void bound;
+  backends.setBackend('js');
+  const mag = a.abs().matmul(b.abs());
+  const g = got.toTypedArray();
+  const w = want.toTypedArray();
+  const m = mag.toTypedArray();
+  for (let i = 0; i < w.length; i++) {
+    if (Object.is(g[i], w[i])) continue;
+    if (!Number.isFinite(w[i]!) || !Number.isFinite(g[i]!)) expect(`${what}[${i}] = ${g[i]}`).toBe(`${what}[${i}] = ${w[i]}`);
+    const tol = 2 * (k + 2) * eps * m[i]!;
+    if (Math.abs(g[i]! - w[i]!) > tol) expect(Math.abs(g[i]! - w[i]!), `${what}[${i}]: native ${g[i]}, js ${w[i]}`).toBeLessThanOrEqual(tol);
+  }
+}
+
+describe.skipIf(skip)('matrix products', () => {
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [3, 5, 7],
+    [7, 13, 17],
+    [6, 16, 1],
+    [64, 64, 64],
+    [65, 33, 129],
+    [128, 256, 300],
+    [5, 1100, 9],
+    [300, 7, 260],
+  ];
+  for (const dtype of ['float32', 'float64'] as const) {
+    it.each(shapes)(`${dtype} %i x %i x %i, plain and transposed operands`, (m, n, k) => {
+      manualSeed(m * 1000 + n);
+      const a = randn([m, k], { dtype });
+      const b = randn([k, n], { dtype });
+      const at = randn([k, m], { dtype });
+      const bt = randn([n, k], { dtype });
+      for (const [l, r, what] of [
+        [a, b, 'NN'],
+        [a, bt.t(), 'NT'],
+        [at.t(), b, 'TN'],
+        [at.t(), bt.t(), 'TT'],
+      ] as const) {
+        backends.setBackend('js');
+        const want = l.matmul(r);
+        backends.setBackend('native');
+        const before = stats.matmul;
+        const got = l.matmul(r);
+        if (m * n * k >= config.minMatmulWork) expect(stats.matmul, 'ran natively').toBe(before + 1);
+        checkProduct(got, want, l, r, `${dtype} ${m}x${n}x${k} ${what}`);
+      }
+    });
+  }
+
+  it('batched and broadcast products, and F.linear with its bias', () => {
+    manualSeed(3);
+    const a = randn([4, 33, 20]);
+    const b = randn([20, 50]);
+    const w = randn([50, 20], { requiresGrad: true });
+    const bias = randn([50], { requiresGrad: true });
+    const x = randn([33, 20], { requiresGrad: true });
+    const results: Record<string, Tensor[]> = {};
+    for (const be of ['js', 'native']) {
+      backends.setBackend(be);
+      const y = F.linear(x, w, bias);
+      const [gx, gw, gb] = autograd.grad(y.sigmoid().sum(), [x, w, bias]);
+      results[be] = [a.matmul(b), a.bmm(b.expand([4, 20, 50])), y, gx!, gw!, gb!];
+    }
+    results['js']!.forEach((want, i) => {
+      const got = results['native']![i]!;
+      expect(got.shape).toEqual(want.shape);
+      const g = got.toTypedArray();
+      const wv = want.toTypedArray();
+      for (let j = 0; j < wv.length; j++) expect(Math.abs(g[j]! - wv[j]!), `result ${i}[${j}]`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(wv[j]!)));
+    });
+  });
+
+  it('propagates NaN and infinity as IEEE arithmetic (0 * inf = NaN), like JavaScript', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      manualSeed(5);
+      const a = randn([20, 30], { dtype });
+      const b = randn([30, 40], { dtype });
+      const ad = a.toTypedArray();
+      const bd = b.toTypedArray();
+      ad[3 * 30 + 4] = Infinity; // row 3
+      ad[5 * 30 + 6] = NaN; // row 5
+      ad[7 * 30 + 9] = 0;
+      bd[9 * 40 + 2] = Infinity; // row 9 of B: a 0 in A's column 9 must still give NaN
+      bd[11 * 40 + 8] = -Infinity;
+      const at = tensor(ad, { dtype, shape: [20, 30] });
+      const bt = tensor(bd, { dtype, shape: [30, 40] });
+      backends.setBackend('js');
+      const want = at.matmul(bt).toTypedArray();
+      backends.setBackend('native');
+      const got = at.matmul(bt).toTypedArray();
+      for (let i = 0; i < want.length; i++) {
+        if (!Number.isFinite(want[i]!) || !Number.isFinite(got[i]!)) expect(Object.is(got[i], want[i]), `${dtype}[${i}]: ${got[i]} vs ${want[i]}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe.skipIf(skip)('sums, softmax and optimizers', () => {
+  it('sums over leading and trailing dims match JavaScript (float32 exactly)', () => {
+    manualSeed(7);
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = randn([37, 50, 3], { dtype }).mul(100);
+      for (const dims of [[0], [2], [1, 2], [0, 1], [0, 1, 2]]) {
+        backends.setBackend('js');
+        const want = x.sum(dims).toTypedArray();
+        backends.setBackend('native');
+        const before = stats.sum;
+        const got = x.sum(dims).toTypedArray();
+        expect(stats.sum, `sum ${dims} native`).toBe(before + 1);
+        for (let i = 0; i < want.length; i++) {
+          const tol = dtype === 'float32' ? 0 : 1e-12 * Math.max(1, Math.abs(want[i]!));
+          expect(Math.abs(got[i]! - want[i]!), `${dtype} sum over ${dims}[${i}]`).toBeLessThanOrEqual(tol);
+        }
+      }
+    }
+  });
+
+  it('softmax and log-softmax along the last dim match JavaScript, NaN rows included', () => {
+    manualSeed(8);
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = randn([20, 300], { dtype }).mul(10);
+      const d = x.toTypedArray();
+      d[5 * 300 + 7] = NaN;
+      d[6 * 300 + 1] = Infinity;
+      d[7 * 300 + 2] = -Infinity;
+      for (const fn of ['softmax', 'log_softmax'] as const) {
+        backends.setBackend('js');
+        const want = activations.get(fn).call(x, { dim: -1 }).toTypedArray();
+        backends.setBackend('native');
+        const got = activations.get(fn).call(x, { dim: -1 }).toTypedArray();
+        for (let i = 0; i < want.length; i++) {
+          if (Object.is(got[i], want[i])) continue;
+          expect(Number.isFinite(want[i]!), `${dtype} ${fn}[${i}] ${got[i]} vs ${want[i]}`).toBe(true);
+          const u = dtype === 'float32' ? ulp32(want[i]!) : ulp64(want[i]!);
+          expect(Math.abs(got[i]! - want[i]!) / u, `${dtype} ${fn}[${i}]`).toBeLessThanOrEqual(dtype === 'float32' ? 1 : 8 * Math.max(1, Math.abs(Math.log(Math.abs(want[i]!) || 1))));
+        }
+      }
+    }
+  });
+
+  it('SGD (momentum, nesterov, weight decay) and Adam/AdamW (amsgrad) steps are bit for bit the JavaScript loops', () => {
+    const variants: [string, (p: nn.Parameter[]) => optim.Optimizer<never, never>][] = [
+      ['sgd', (p) => new optim.SGD(p, { lr: 0.1 }) as never],
+      ['sgd momentum', (p) => new optim.SGD(p, { lr: 0.05, momentum: 0.9, weightDecay: 0.01 }) as never],
+      ['sgd nesterov', (p) => new optim.SGD(p, { lr: 0.05, momentum: 0.8, nesterov: true, maximize: true }) as never],
+      ['adam', (p) => new optim.Adam(p, { lr: 0.01, weightDecay: 0.1 }) as never],
+      ['adam amsgrad', (p) => new optim.Adam(p, { lr: 0.01, amsgrad: true }) as never],
+      ['adamw', (p) => new optim.AdamW(p, { lr: 0.01 }) as never],
+    ];
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const [name, make] of variants) {
+        const finals: number[][] = [];
+        for (const be of ['js', 'native']) {
+          backends.setBackend(be);
+          manualSeed(9);
+          const p = new nn.Parameter(randn([300, 7], { dtype }));
+          const opt = make([p]);
+          for (let step = 0; step < 5; step++) {
+            p.grad = randn([300, 7], { dtype });
+            opt.step();
+          }
+          finals.push(Array.from(p.toTypedArray()));
+        }
+        expect(finals[1], `${dtype} ${name}`).toEqual(finals[0]);
+      }
+    }
+    expect(stats.optimizer).toBeGreaterThan(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Several JavaScript threads
+// ---------------------------------------------------------------------------------------------
+
+describe.skipIf(skip)('from several worker threads at once', () => {
+  // One addon instance serves every worker_thread of a process. Its thread pool is taken by one
+  // caller at a time (the others run inline), and each calling thread has its own matrix-product
+  // scratch: the same computation gives the same bits whether it runs alone or beside another.
+  it('gives the same numbers as a run alone', () => {
+    // Plain JavaScript that loads the TypeScript entry through tsx's API, so that the workers
+    // (which do not inherit the main thread's loader hooks) can load it too.
+    const file = join(tmpdir(), `paoding-native-threads-${process.pid}.mjs`);
+    const tsxApi = JSON.stringify(pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'api', 'index.mjs')).href);
+    const entry = JSON.stringify(pathToFileURL(join(ROOT, 'src', 'index.node.ts')).href);
+    writeFileSync(
+      file,
+      `import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+const { tsImport } = await import(${tsxApi});
+const { backends, F, manualSeed, nn, optim, randn, randint } = await tsImport(${entry}, import.meta.url);
+function train(seed) {
+  manualSeed(seed);
+  const model = new nn.Sequential(new nn.Linear(300, 256), new nn.GELU(), new nn.Linear(256, 256), new nn.Tanh(), new nn.Linear(256, 10));
+  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  const x = randn([192, 300]);
+  const y = randint(0, 10, [192]);
+  const losses = [];
+  for (let step = 0; step < 12; step++) {
+    opt.zeroGrad();
+    const loss = F.crossEntropy(model.forward(x), y);
+    loss.backward();
+    opt.step();
+    losses.push(loss.item());
+  }
+  return { backend: backends.getBackend(), losses, w: Array.from(model.parameters()[0].toTypedArray().slice(0, 64)) };
+}
+if (isMainThread) {
+  const alone = [train(1), train(2)];
+  const run = (seed) => new Promise((ok, fail) => {
+    const w = new Worker(new URL(import.meta.url), { workerData: seed });
+    w.once('message', ok);
+    w.once('error', fail);
+  });
+  const together = [];
+  for (let round = 0; round < 3; round++) together.push(...(await Promise.all([run(1), run(2), run(1)])));
+  console.log(JSON.stringify({ alone, together }));
+  process.exit(0);
+} else {
+  parentPort.postMessage(train(workerData));
+}
+`,
+    );
+    const r = spawnSync(process.execPath, [file], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PAODING_QUIET: '1' } });
+    expect(r.status, r.stderr).toBe(0);
+    type Run = { backend: string; losses: number[]; w: number[] };
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { alone: Run[]; together: Run[] };
+    expect(out.alone[0]!.backend).toBe('native');
+    out.together.forEach((run, i) => {
+      expect(run.backend).toBe('native');
+      expect(run, `worker run ${i}`).toEqual(out.alone[i % 3 === 1 ? 1 : 0]);
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Without the addon
+// ---------------------------------------------------------------------------------------------
+
+describe('without the addon', () => {
+  /** Run a script importing the Node entry in a fresh Node, with `env` added. */
+  function child(script: string, env: Record<string, string>): { stdout: string; stderr: string; status: number | null } {
+    const file = join(tmpdir(), `paoding-native-${process.pid}-${Math.random().toString(36).slice(2)}.mts`);
+    writeFileSync(file, script);
+    const clean = { ...process.env };
+    delete clean['VITEST'];
+    delete clean['VITEST_WORKER_ID'];
+    delete clean['VITEST_POOL_ID'];
+    delete clean['NODE_ENV'];
+    delete clean['PAODING_BACKEND'];
+    delete clean['PAODING_QUIET'];
+    const r = spawnSync(process.execPath, ['--import', 'tsx/esm', file], { cwd: ROOT, env: { ...clean, ...env }, encoding: 'utf8', timeout: 60_000 });
+    return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+  }
+  const entry = JSON.stringify(join(ROOT, 'src', 'index.node.ts'));
+  const script = `import { backends, F, tensor } from ${entry};
+console.log(JSON.stringify({ backend: backends.getBackend(), y: F.relu(tensor([-1, 2])).tolist() }));
+F.sigmoid(tensor([1, 2, 3]));
+`;
+
+  it('falls back to WebAssembly (or JavaScript) and says so once when the addon is missing', () => {
+    const r = child(script, { PAODING_NATIVE_ADDON: join(tmpdir(), 'no-such-addon.node') });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { backend: string; y: number[] };
+    expect(['wasm', 'js']).toContain(out.backend);
+    expect(out.y).toEqual([0, 2]);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('native backend is not available'));
+    expect(lines.length).toBe(1);
+    expect(lines[0]).toMatch(/was not built/);
+  });
+
+  it('falls back when the addon fails to load, and the message can be silenced', () => {
+    const bad = join(tmpdir(), `paoding-bad-${process.pid}.node`);
+    writeFileSync(bad, 'not a shared object');
+    const r = child(script, { PAODING_NATIVE_ADDON: bad });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/native backend is not available \(the addon failed to load/);
+    const quiet = child(script, { PAODING_NATIVE_ADDON: bad, PAODING_QUIET: '1' });
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect(quiet.stderr).not.toMatch(/native backend/);
+  });
+
+  it.skipIf(skip)('uses the addon by default in Node, and PAODING_BACKEND chooses another', () => {
+    const r = child(script, {});
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!).backend).toBe('native');
+    expect(r.stderr).not.toMatch(/native backend/);
+    const js = child(script, { PAODING_BACKEND: 'js' });
+    expect(JSON.parse(js.stdout.trim().split('\n').pop()!).backend).toBe('js');
+  });
+});

@@ -1,0 +1,470 @@
+/**
+ * Renders the native backend's elementwise kernels: `native/generated/kernels.c`.
+ *
+ *   npm run generate:native        (npx tsx tools/generate-native.ts [--check])
+ *
+ * Which kernels: exactly the elementwise expressions paoding runs for the built-in activations
+ * and the common tensor arithmetic. They are not listed by hand: the generator runs every
+ * registered activation (every value of its choice and bool parameters, float32 and float64,
+ * functional, in-place and module forms), its backward through autograd (with a full upstream
+ * gradient and with `y.sum()`'s broadcast scalar), each primitive on its own, the tensor
+ * arithmetic (add, sub, mul, div by tensors and scalars, neg, exp, log, ..., comparisons) and a
+ * small training step, all on a
+ * recording backend that notes each call's expression, dtype and operand layout. Each distinct
+ * canonical key (`src/backends/native/kernels.ts`) becomes one C function: a loop over
+ * contiguous arrays that computes the expression in double (float32 kernels round once on
+ * store, as the JavaScript backend does), with runtime scalar parameters. The native backend
+ * computes the same key for a call and runs the kernel when the addon has it.
+ *
+ * `test/backend.native.test.ts` fails when the committed file differs from a fresh rendering.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { activations, autograd, F, manualSeed, nn, optim, rand, randint, randn, tensor, type Tensor } from '../src/index.js';
+import { getBackend, registerBackend, runElementwise, setBackend } from '../src/backends/index.js';
+import { canonicalKernel, kernelKey, plan } from '../src/backends/native/kernels.js';
+import { type Expr, input, topoOrder, unary } from '../src/ir/expr.js';
+import { castScalar, type DType } from '../src/tensor/dtype.js';
+import { setWarningHandler } from '../src/util/warn.js';
+
+/** One kernel to render. */
+export interface KernelSource {
+  key: string;
+  expr: Expr;
+  dtype: 'float32' | 'float64';
+  outBool: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Capture
+// ---------------------------------------------------------------------------------------------
+
+type ParamDecl = { type: string; default?: unknown; choices?: readonly string[]; range?: readonly [number, number] };
+
+/** Every combination of an activation's choice and bool parameters. */
+function choiceCombos(params: Record<string, ParamDecl>): Record<string, unknown>[] {
+  let combos: Record<string, unknown>[] = [{}];
+  for (const [k, p] of Object.entries(params)) {
+    if (p.type !== 'choice' && p.type !== 'bool') continue;
+    const values: unknown[] = p.type === 'bool' ? [false, true] : [...p.choices!];
+    combos = combos.flatMap((c) => values.map((v) => ({ ...c, [k]: v })));
+  }
+  return combos;
+}
+
+/** Values for required number parameters (the structure of the formula does not depend on them). */
+function requiredValues(params: Record<string, ParamDecl>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, p] of Object.entries(params)) {
+    if (p.default !== undefined || (p.type !== 'float' && p.type !== 'int')) continue;
+    out[k] = p.range ? p.range[0] + (p.range[1] - p.range[0]) / 3 : 0.5;
+    if (p.type === 'int') out[k] = Math.round(out[k]!);
+  }
+  return out;
+}
+
+/** Forward, then backward with a full gradient and with `sum()`'s scalar gradient. */
+function exercise(f: (x: Tensor) => Tensor, x: Tensor): void {
+  const y = f(x);
+  if (y.requiresGrad) {
+    autograd.grad(y, x, { gradOutputs: randn(y.shape, { dtype: y.dtype }), allowUnused: true });
+    const y2 = f(x);
+    autograd.grad(y2.sum(), x, { allowUnused: true });
+  }
+}
+
+function tryRun(what: () => void): void {
+  try {
+    what();
+  } catch {
+    // Combinations a declaration rejects (or that need other inputs) simply add no kernels.
+  }
+}
+
+function captureActivations(dtype: 'float32' | 'float64'): void {
+  for (const a of activations.list()) {
+    const params = a.spec.params as Record<string, ParamDecl>;
+    const required = requiredValues(params);
+    const dimOpt = 'dim' in params ? { dim: -1 } : {};
+    for (const combo of choiceCombos(params)) {
+      const opts = { ...required, ...dimOpt, ...combo };
+      const x = () => randn([4, 6], { dtype, requiresGrad: true });
+      tryRun(() => exercise((t) => a.call(t, opts), x()));
+      if (a.spec.inplace) tryRun(() => exercise((t) => a.call(t.mul(1), { ...opts, inplace: true }), x()));
+      tryRun(() => {
+        const positional = Object.entries(params)
+          .filter(([, p]) => p.default === undefined && p.type !== 'tensor')
+          .map(([k]) => required[k]);
+        const m = new a.Module(...positional, combo);
+        m.to(dtype);
+        exercise((t) => m.forward(t), x());
+        m.eval();
+        exercise((t) => m.forward(t), x());
+      });
+    }
+  }
+}
+
+function captureArithmetic(dtype: 'float32' | 'float64'): void {
+  const a = () => randn([4, 6], { dtype, requiresGrad: true });
+  const pos = () => rand([4, 6], { dtype }).add(0.5).requiresGrad_(true);
+  const b = randn([4, 6], { dtype });
+  const binary: ((x: Tensor) => Tensor)[] = [
+    (x) => x.add(b),
+    (x) => x.sub(b),
+    (x) => x.mul(b),
+    (x) => x.div(b),
+    (x) => b.div(x),
+    (x) => x.add(b, { alpha: 2 }),
+    (x) => x.add(2),
+    (x) => x.sub(2),
+    (x) => x.mul(2),
+    (x) => x.div(2),
+    (x) => x.rsub(2),
+    (x) => x.neg(),
+    (x) => x.exp(),
+    (x) => x.abs(),
+    (x) => x.square(),
+    (x) => x.pow(2),
+    (x) => x.clamp(-1, 1),
+    (x) => x.maximum(b),
+    (x) => x.minimum(b),
+    (x) => x.mul(x),
+    (x) => x.add(x),
+  ];
+  for (const f of binary) tryRun(() => exercise(f, a()));
+  for (const f of [(x: Tensor) => x.log(), (x: Tensor) => x.sqrt(), (x: Tensor) => x.rsqrt(), (x: Tensor) => x.reciprocal()]) {
+    tryRun(() => exercise(f, pos()));
+  }
+  // In place, and the comparisons (boolean outputs).
+  tryRun(() => a().detach().add_(b).mul_(2).sub_(1).div_(3).neg_().exp_());
+  for (const f of [(x: Tensor) => x.lt(b), (x: Tensor) => x.le(b), (x: Tensor) => x.gt(b), (x: Tensor) => x.ge(b), (x: Tensor) => x.eq(b), (x: Tensor) => x.ne(b)]) {
+    tryRun(() => f(a()));
+  }
+  for (const f of [(x: Tensor) => x.lt(0), (x: Tensor) => x.le(0), (x: Tensor) => x.gt(0), (x: Tensor) => x.ge(0), (x: Tensor) => x.eq(0), (x: Tensor) => x.ne(0)]) {
+    tryRun(() => f(a()));
+  }
+  tryRun(() => a().detach().clone());
+}
+
+/** One step of a small MLP with SGD and Adam: what a training loop runs. */
+function captureTraining(dtype: 'float32' | 'float64'): void {
+  const model = new nn.Sequential(new nn.Linear(6, 5), new nn.ReLU(), new nn.Linear(5, 3));
+  model.to(dtype);
+  const x = randn([4, 6], { dtype });
+  const y = randint(0, 3, [4]);
+  for (const opt of [new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }), new optim.Adam(model.parameters())]) {
+    for (let step = 0; step < 2; step++) {
+      opt.zeroGrad();
+      const loss = F.crossEntropy(model.forward(x) as Tensor, y);
+      loss.backward();
+      opt.step();
+      const mse = F.mseLoss(model.forward(x) as Tensor, randn([4, 3], { dtype }));
+      mse.backward();
+    }
+  }
+}
+
+/** Each primitive on its own (for user-defined formulas, and so the tests can measure it). */
+function capturePrimitives(dtype: 'float32' | 'float64'): void {
+  const ops = ['neg', 'abs', 'sign', 'exp', 'expm1', 'log', 'log1p', 'sqrt', 'rsqrt', 'reciprocal', 'tanh', 'sigmoid', 'erf', 'erfc', 'floor', 'ceil', 'round', 'trunc'] as const;
+  const x = randn([4, 6], { dtype });
+  const data = x._storage.data;
+  for (const op of ops) {
+    const out = dtype === 'float32' ? new Float32Array(data.length) : new Float64Array(data.length);
+    runElementwise(unary(op, input(0)), dtype, [data.length], { data: out, offset: 0, strides: [1] }, false, [{ data, offset: 0, strides: [1] }], {});
+  }
+}
+
+/** Run the capture: every distinct kernel, sorted by key. */
+export function captureKernels(): KernelSource[] {
+  const found = new Map<string, KernelSource>();
+  const previous = getBackend();
+  registerBackend({
+    name: 'native-capture',
+    elementwise(expr, dtype, shape, out, outBool, operands) {
+      if (dtype !== 'float32' && dtype !== 'float64') return false;
+      const p = plan(shape, out, operands);
+      if (p === undefined) return false;
+      const e = canonicalKernel(expr, p.scalar).expr;
+      const key = kernelKey(e, dtype, outBool);
+      if (!found.has(key) && supported(e)) found.set(key, { key, expr: e, dtype, outBool });
+      return false;
+    },
+  });
+  setBackend('native-capture');
+  setWarningHandler(() => undefined);
+  try {
+    manualSeed(0);
+    for (const dtype of ['float32', 'float64'] as const) {
+      captureActivations(dtype);
+      capturePrimitives(dtype);
+      captureArithmetic(dtype);
+      captureTraining(dtype);
+    }
+    void tensor;
+  } finally {
+    setWarningHandler(undefined);
+    setBackend(previous);
+  }
+  return [...found.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+// ---------------------------------------------------------------------------------------------
+
+/** Primitives with no vectorised C spelling (yet): kernels using them are not generated. */
+const UNSUPPORTED = new Set(['sin', 'cos']);
+
+function supported(e: Expr): boolean {
+  return topoOrder([e]).every((n) => !UNSUPPORTED.has(n.op));
+}
+
+/** A double literal for C, exact: JavaScript prints the shortest string that reads back the same. */
+function literal(v: number): string {
+  if (Number.isNaN(v)) return '(__builtin_nan(""))';
+  if (v === Infinity) return '(__builtin_inf())';
+  if (v === -Infinity) return '(-__builtin_inf())';
+  if (Object.is(v, -0)) return '(-0.0)';
+  let s = String(v);
+  if (!/[.eE]/.test(s)) s += '.0';
+  return v < 0 ? `(${s})` : s;
+}
+
+/**
+ * Relative cost of one element (a relu is about 1), from which the addon derives the size
+ * above which a call is split across threads.
+ */
+const OP_COST: Partial<Record<string, number>> = {
+  exp: 6,
+  expm1: 8,
+  log: 9,
+  log1p: 10,
+  tanh: 10,
+  sigmoid: 8,
+  erf: 25,
+  erfc: 25,
+  div: 2,
+  sqrt: 2,
+  rsqrt: 3,
+  reciprocal: 2,
+  pow: 40,
+};
+
+export function kernelCost(e: Expr): number {
+  let c = 1;
+  for (const n of topoOrder([e])) c += OP_COST[n.op] ?? (n.args.length > 0 ? 0.25 : 0);
+  return Math.round(c * 4) / 4;
+}
+
+/** A canonical kernel's parameters (`#0`, `#1`, ...) in the order it takes them. */
+function kernelParams(e: Expr): string[] {
+  const names = [...new Set(topoOrder([e]).filter((n) => n.op === 'param').map((n) => n.name))];
+  return names.sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+}
+
+/** C for one kernel function. */
+function renderKernel(k: KernelSource, index: number): string {
+  const T = k.dtype === 'float32' ? 'float' : 'double';
+  const grade = k.dtype === 'float32' ? 'pf' : 'pm';
+  const order = topoOrder([k.expr]);
+  const params = kernelParams(k.expr);
+  const inputs = [...new Set(order.filter((n) => n.op === 'input').map((n) => n.value))].sort((a, b) => a - b);
+  const name = new Map<number, string>();
+  const body: string[] = [];
+  const ref = (n: Expr): string => name.get(n.id)!;
+  let t = 0;
+  for (const n of order) {
+    switch (n.op) {
+      case 'input':
+        name.set(n.id, `x${n.value}`);
+        continue;
+      case 'param':
+        name.set(n.id, `p${params.indexOf(n.name)}`);
+        continue;
+      case 'const':
+        name.set(n.id, literal(castScalar(n.value, k.dtype)));
+        continue;
+      case 'detach':
+        name.set(n.id, ref(n.args[0]!));
+        continue;
+    }
+    const [a, b, c] = n.args.map(ref);
+    let v: string;
+    switch (n.op) {
+      case 'add':
+        v = `${a} + ${b}`;
+        break;
+      case 'sub':
+        v = `${a} - ${b}`;
+        break;
+      case 'mul':
+        v = `${a} * ${b}`;
+        break;
+      case 'div':
+        v = `${a} / ${b}`;
+        break;
+      case 'neg':
+        v = `-${a}`;
+        break;
+      case 'pow':
+        v = n.args[1]!.isConst(2) ? `${a} * ${a}` : `pm_pow(${a}, ${b})`;
+        break;
+      case 'max':
+      case 'min':
+      case 'abs':
+      case 'sign':
+      case 'floor':
+      case 'ceil':
+      case 'trunc':
+        v = `pm_${n.op}(${n.args.map(ref).join(', ')})`;
+        break;
+      case 'round':
+        v = `pm_rint(${a})`;
+        break;
+      case 'exp':
+      case 'expm1':
+      case 'log':
+      case 'log1p':
+      case 'tanh':
+      case 'sigmoid':
+      case 'erf':
+      case 'erfc':
+        v = `${grade}_${n.op}(${a})`;
+        break;
+      case 'sqrt':
+        v = `__builtin_sqrt(${a})`;
+        break;
+      case 'rsqrt':
+        v = `1.0 / __builtin_sqrt(${a})`;
+        break;
+      case 'reciprocal':
+        v = `1.0 / ${a}`;
+        break;
+      case 'lt':
+        v = `${a} < ${b}`;
+        break;
+      case 'le':
+        v = `${a} <= ${b}`;
+        break;
+      case 'gt':
+        v = `${a} > ${b}`;
+        break;
+      case 'ge':
+        v = `${a} >= ${b}`;
+        break;
+      case 'eq':
+        v = `${a} == ${b}`;
+        break;
+      case 'ne':
+        v = `${a} != ${b}`;
+        break;
+      case 'and':
+        v = `${a} & ${b}`;
+        break;
+      case 'or':
+        v = `${a} | ${b}`;
+        break;
+      case 'not':
+        v = `!${a}`;
+        break;
+      case 'isnan':
+        v = `${a} != ${a}`;
+        break;
+      case 'where':
+        v = `${a} ? ${b} : ${c}`;
+        break;
+      case 'tonum':
+        v = `${a} ? 1.0 : 0.0`;
+        break;
+      default:
+        throw new Error(`generate-native: no C spelling for '${n.op}'`);
+    }
+    const id = `t${t++}`;
+    body.push(`    const ${n.kind === 'bool' ? 'int' : 'double'} ${id} = ${v};`);
+    name.set(n.id, id);
+  }
+  const root = ref(k.expr);
+  const store = k.outBool
+    ? k.expr.kind === 'bool'
+      ? `(unsigned char)${root}`
+      : `(unsigned char)(${root} != 0.0 && ${root} == ${root})`
+    : k.dtype === 'float32'
+      ? `(float)${root}`
+      : root;
+  const outT = k.outBool ? 'unsigned char' : T;
+  return [
+    `/* ${index}: ${k.key} */`,
+    `static void k${index}(long n, void *out_, const void *const *in_, const double *p) {`,
+    `  ${outT} *restrict out = (${outT} *)out_;`,
+    ...inputs.map((i) => `  const ${T} *restrict a${i} = (const ${T} *)in_[${i}];`),
+    ...params.map((_, i) => `  const double p${i} = p[${i}];`),
+    ...(inputs.length === 0 ? ['  (void)in_;'] : []),
+    ...(params.length === 0 ? ['  (void)p;'] : []),
+    '  for (long i = 0; i < n; i++) {',
+    ...inputs.map((i) => `    const double x${i} = a${i}[i];`),
+    ...body,
+    `    out[i] = ${store};`,
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+/** The whole generated file. */
+export function renderKernelsC(kernels: readonly KernelSource[]): string {
+  const info = kernels.map((k) => {
+    const inputs = topoOrder([k.expr]).filter((n) => n.op === 'input').map((n) => n.value);
+    const nIn = inputs.length ? Math.max(...inputs) + 1 : 0;
+    const size = k.dtype === 'float32' ? 4 : 8;
+    return `  X(${JSON.stringify(k.key)}, ${size}, ${k.outBool ? 1 : size}, ${nIn}, ${kernelParams(k.expr).length}, ${kernelCost(k.expr)})`;
+  });
+  return [
+    '/*',
+    ' * Generated by tools/generate-native.ts (npm run generate:native) from the activation registry',
+    ' * and the tensor arithmetic: do not edit. One function per canonical kernel key (see',
+    ' * src/backends/native/kernels.ts); float32 kernels compute in double and round once on store.',
+    ' *',
+    ' * Included twice: with PAODING_KERNEL_INFO defined, it lists (key, input element size, output',
+    ' * element size, operand count, parameter count, relative cost) through the macro X; otherwise',
+    ' * it defines the functions and the table PAODING_KERNEL_TABLE (compiled once per instruction set).',
+    ' */',
+    `#define PAODING_KERNEL_COUNT ${kernels.length}`,
+    '#ifdef PAODING_KERNEL_INFO',
+    '#define PAODING_KERNEL_LIST(X) \\',
+    info.join(' \\\n'),
+    '#else',
+    '',
+    kernels.map(renderKernel).join('\n\n'),
+    '',
+    'static const paoding_kernel_fn PAODING_KERNEL_TABLE[PAODING_KERNEL_COUNT] = {',
+    ...kernels.map((_, i) => `  k${i},`),
+    '};',
+    '#endif',
+    '',
+  ].join('\n');
+}
+
+export const GENERATED_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'native', 'generated', 'kernels.c');
+
+/** The file as the generator renders it now. */
+export function renderNative(): string {
+  return renderKernelsC(captureKernels());
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const text = renderNative();
+  if (process.argv.includes('--check')) {
+    const current = readFileSync(GENERATED_PATH, 'utf8');
+    if (current !== text) {
+      console.error(`${GENERATED_PATH} is stale: run npm run generate:native`);
+      process.exit(1);
+    }
+    console.log(`${GENERATED_PATH} is up to date`);
+  } else {
+    writeFileSync(GENERATED_PATH, text);
+    const count = /PAODING_KERNEL_COUNT (\d+)/.exec(text)![1];
+    console.log(`wrote ${GENERATED_PATH}: ${count} kernels`);
+  }
+}
