@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getBackend, list, registerBackend, setBackend } from '../backends/index.js';
+import { setBufferSource } from '../tensor/dtype.js';
 import { createNativeBackend, type NativeAddon, type NativeBackend, type NativeInfo } from '../backends/native/index.js';
 
 export { config as nativeConfig, stats as nativeStats } from '../backends/native/index.js';
@@ -55,6 +56,7 @@ export function loadNative(path?: string): NativeStatus {
     const addon = createRequire(import.meta.url)(file) as NativeAddon;
     backend = createNativeBackend(addon);
     registerBackend(backend);
+    keepMemory(addon, process.env['PAODING_KEEP_MEMORY'] !== '0');
     status = { loaded: true, path: file, info: addon.info() };
   } catch (e) {
     status = { loaded: false, reason: `the addon failed to load: ${(e as Error).message.split('\n')[0]}`, path: file };
@@ -88,7 +90,25 @@ export const native = {
   setIsa: (name: string): boolean | undefined => backend?.addon.setIsa(name),
   setThreads: (n: number): number | undefined => backend?.addon.setThreads(n),
   setParallelWork: (work: number): number | undefined => backend?.addon.setParallelWork(work),
+  /**
+   * Memory reuse. With the addon loaded, the C library keeps the memory of freed tensors and
+   * hands it out again warm, instead of mapping fresh pages whose first touch costs more than a
+   * relu over them (`keepMemory(false)` or `PAODING_KEEP_MEMORY=0` turns this off; it is
+   * process-wide and glibc-only). The process then keeps its peak heap; `releaseMemory()`
+   * returns what is free to the system, as `torch.cuda.empty_cache()` does for PyTorch's cache.
+   */
+  keepMemory: (on: boolean): boolean => (backend ? keepMemory(backend.addon, on) : false),
+  releaseMemory: (): boolean => backend?.addon.releaseMemory?.() ?? false,
 };
+
+function keepMemory(addon: NativeAddon, on: boolean): boolean {
+  return addon.keepFreedMemory?.(on) ?? false;
+}
+
+// Outputs that paoding's operations fill entirely (elementwise results, copies, products,
+// softmax) skip the zero-fill of a fresh ArrayBuffer: Node's uninitialised allocation, freed by
+// the garbage collector like any other. Independent of the addon.
+setBufferSource((bytes) => Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer);
 
 let told = false;
 

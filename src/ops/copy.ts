@@ -2,7 +2,7 @@
  * Copies: `clone`, dtype conversion, and the in-place writes `copy_` and `fill_`.
  */
 import * as ir from '../ir/expr.js';
-import { allocate, type DType, isFloat } from '../tensor/dtype.js';
+import { allocateUninit, type DType, isFloat } from '../tensor/dtype.js';
 import { broadcastStrides, contiguousStrides } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
 import { ClosureNode, record } from '../autograd/record.js';
@@ -23,7 +23,7 @@ function conversion(from: DType, to: DType): ir.Expr {
  * (the gradient is converted back), as PyTorch's `clone` and `to`.
  */
 export function toDtype(x: Tensor, dtype: DType, isClone: boolean): Tensor {
-  const out = new Tensor(new Storage(allocate(dtype, x.numel())), [...x.shape], contiguousStrides(x.shape), 0, dtype);
+  const out = new Tensor(new Storage(allocateUninit(dtype, x.numel())), [...x.shape], contiguousStrides(x.shape), 0, dtype);
   runElementwise(
     conversion(x.dtype, dtype),
     dtype === 'bool' ? x.dtype : dtype,

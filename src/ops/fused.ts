@@ -11,7 +11,7 @@
 import { diff } from '../ir/diff.js';
 import { type Expr, input, inputsOf, mul, substitute } from '../ir/expr.js';
 import { runElementwise } from '../backends/index.js';
-import { allocate, type DType, isFloat, torchTypeName } from '../tensor/dtype.js';
+import { allocateUninit, type DType, isFloat, torchTypeName } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, numel, sameShape, shapeStr } from '../tensor/shape.js';
 import { Node, SavedTensor } from '../autograd/node.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
@@ -164,7 +164,7 @@ export function fused(inputs: readonly Tensor[], spec: FusedSpec): Tensor {
     inputs.map((t) => t.shape),
     spec.name.replace(/Backward\d*$/, ''),
   );
-  const out = new Tensor(new Storage(allocate(spec.outDtype, numel(shape))), shape, contiguousStrides(shape), 0, spec.outDtype);
+  const out = new Tensor(new Storage(allocateUninit(spec.outDtype, numel(shape))), shape, contiguousStrides(shape), 0, spec.outDtype);
   const ops = inputs.map((t) => asCompute(t, spec.computeDtype));
   runElementwise(
     spec.expr,
@@ -232,7 +232,7 @@ export function fusedInplace(self: Tensor, others: readonly Tensor[], spec: Fuse
   }
   // Aliasing operands (x.add_(x.t())) must read the old values: compute aside, then copy.
   const aliased = others.some((t) => t._storage === self._storage);
-  const target = aliased ? new Tensor(new Storage(allocate(self.dtype, self.numel())), self.shape, contiguousStrides(self.shape), 0, self.dtype) : self;
+  const target = aliased ? new Tensor(new Storage(allocateUninit(self.dtype, self.numel())), self.shape, contiguousStrides(self.shape), 0, self.dtype) : self;
   const ops = inputs.map((t) => asCompute(t, spec.computeDtype));
   runElementwise(
     spec.expr,

@@ -4,7 +4,7 @@
  */
 import { record } from '../autograd/record.js';
 import { currentBackend } from '../backends/index.js';
-import { allocate, isFloat, torchTypeName, type TypedArray } from '../tensor/dtype.js';
+import { allocate, allocateUninit, isFloat, torchTypeName, type TypedArray } from '../tensor/dtype.js';
 import { broadcastShapes, contiguousStrides, numel, shapeStr } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
 
@@ -131,7 +131,7 @@ export function linearProduct(x: Tensor, w: Tensor, b: Tensor | undefined): { ou
   const n = w.shape[0]!;
   const bias = b !== undefined && b.dim() === 1 && b.shape[0] === n && (n <= 1 || b.strides[0] === 1) ? b : undefined;
   if ((b === undefined || bias !== undefined) && currentBackend().matmul !== undefined) {
-    const out = new Tensor(new Storage(allocate(x.dtype, m * n)), [m, n], contiguousStrides([m, n]), 0, x.dtype);
+    const out = new Tensor(new Storage((x.shape[1]! > 0 ? allocateUninit : allocate)(x.dtype, m * n)), [m, n], contiguousStrides([m, n]), 0, x.dtype);
     if (fastProduct(x.unsqueeze(0), w.t().unsqueeze(0), out, bias)) return { out, biasAdded: bias !== undefined };
   }
   return { out: mm(x, w.t()), biasAdded: false };
@@ -148,7 +148,8 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
     throw new RangeError(`bmm(): batch1 and batch2 shapes cannot be multiplied (${shapeStr(a.shape)} and ${shapeStr(b.shape)})`);
   }
   const dtype = a.dtype;
-  const out = new Tensor(new Storage(allocate(dtype, batch * m * n)), [batch, m, n], contiguousStrides([batch, m, n]), 0, dtype);
+  // Every element is written when k > 0 (k = 0 gives zeros, which only a cleared buffer holds).
+  const out = new Tensor(new Storage((k > 0 ? allocateUninit : allocate)(dtype, batch * m * n)), [batch, m, n], contiguousStrides([batch, m, n]), 0, dtype);
   if (fastProduct(a, b, out)) {
     // The backend's product (the native backend's blocked SIMD kernel) took it.
   } else if (isTransposedContiguous(b) && k > 1) {

@@ -4,7 +4,7 @@
  */
 import { record } from '../autograd/record.js';
 import { currentBackend } from '../backends/index.js';
-import { allocate, isFloat } from '../tensor/dtype.js';
+import { allocateUninit, isFloat } from '../tensor/dtype.js';
 import { contiguousStrides, normalizeDim, numel } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
 
@@ -13,7 +13,7 @@ import { Storage, Tensor } from '../tensor/tensor.js';
  * slice in a fresh contiguous output.
  */
 function perSlice(x: Tensor, dim: number, body: (src: Float64Array, dst: Float64Array) => void): Tensor {
-  const out = new Tensor(new Storage(allocate(x.dtype, x.numel())), [...x.shape], contiguousStrides(x.shape), 0, x.dtype);
+  const out = new Tensor(new Storage(allocateUninit(x.dtype, x.numel())), [...x.shape], contiguousStrides(x.shape), 0, x.dtype);
   if (x.numel() === 0) return out;
   // The backend's fast path (the native backend's, for contiguous rows along the last dim).
   const fast = currentBackend().softmax;

@@ -37,6 +37,53 @@ export function allocate(dtype: DType, n: number): TypedArray {
   }
 }
 
+/**
+ * Where large uninitialised buffers may come from: a backend's caching allocator (the native
+ * backend's reuses freed blocks, so a large output costs its compute rather than page faults on
+ * fresh memory). Returns undefined to decline; then the buffer is allocated as usual.
+ */
+export type BufferSource = (bytes: number) => ArrayBuffer | undefined;
+
+let bufferSource: BufferSource | null = null;
+
+/** Buffers below this many bytes are always plain allocations (fast, and their pages are warm). */
+export const CACHED_BUFFER_BYTES = 1 << 20;
+
+/** @internal Install (or remove, with null) the source of large uninitialised buffers. */
+export function setBufferSource(source: BufferSource | null): void {
+  bufferSource = source;
+}
+
+/**
+ * @internal Storage for `n` elements that the caller will overwrite entirely: large buffers may
+ * come uncleared from the backend's caching allocator. Anything that reads before writing must
+ * use `allocate`, which is zero-filled.
+ */
+export function allocateUninit(dtype: DType, n: number): TypedArray {
+  if (bufferSource !== null) {
+    const per = dtype === 'float32' || dtype === 'int32' ? 4 : dtype === 'uint8' || dtype === 'bool' ? 1 : 8;
+    const bytes = n * per;
+    if (bytes >= CACHED_BUFFER_BYTES) {
+      const buffer = bufferSource(bytes);
+      if (buffer !== undefined) {
+        switch (dtype) {
+          case 'float32':
+            return new Float32Array(buffer, 0, n);
+          case 'float64':
+          case 'int64':
+            return new Float64Array(buffer, 0, n);
+          case 'int32':
+            return new Int32Array(buffer, 0, n);
+          case 'uint8':
+          case 'bool':
+            return new Uint8Array(buffer, 0, n);
+        }
+      }
+    }
+  }
+  return allocate(dtype, n);
+}
+
 /** Whether `dtype` is float32 or float64. */
 export function isFloat(dtype: DType): dtype is FloatDType {
   return dtype === 'float32' || dtype === 'float64';

@@ -26,6 +26,10 @@ export interface NativeAddon {
   setIsa(name: string): boolean;
   setThreads(n: number): number;
   setParallelWork(work: number): number;
+  /** Whether the C library keeps freed memory for reuse (see `native/src/addon.c`); false: unsupported. */
+  keepFreedMemory?(on: boolean): boolean;
+  /** Return the C library's free memory to the system (malloc_trim); false: unsupported. */
+  releaseMemory?(): boolean;
   /** Kernel k over n elements: out, its offset, then (array or null, offset) per operand slot, then the parameters. */
   ew(k: number, n: number, out: TypedArray, outOffset: number, ...operandsThenParams: (TypedArray | number | null)[]): void;
   gemm(
