@@ -14,8 +14,14 @@ import type { TrainingRow } from './results.js';
 export const LAYERS = [784, 256, 256, 10];
 export const BATCH = 128;
 
+/**
+ * The median step time after a warm-up long enough for the JavaScript engine's optimising
+ * compiler to have compiled the step's code (at least 20 steps and 300 ms, at most 200 steps):
+ * JavaScript libraries (paoding, TF.js) run their first steps in the baseline tiers.
+ */
 function medianMs(step: () => void, steps: number): number {
-  for (let i = 0; i < Math.min(3, steps); i++) step();
+  const warm = performance.now();
+  for (let i = 0; steps > 0 && i < 200 && (i < 20 || performance.now() - warm < 300); i++) step();
   const ts: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t = performance.now();
