@@ -107,67 +107,7 @@ export const NAIVE: Readonly<Record<string, Naive>> = {
 
 /** Evaluate `e` at x rounding every operation to float32 (constants and parameters too). */
 export function evaluateFloat32(e: Expr, x: number, params: Readonly<Record<string, number>> = {}): number {
-  const f = Math.fround;
-  const vals = new Map<number, number | boolean>();
-  for (const n of ir.topoOrder([e])) {
-    const a = (i: number) => vals.get(n.args[i]!.id) as number;
-    const b = (i: number) => vals.get(n.args[i]!.id) as boolean;
-    let v: number | boolean;
-    switch (n.op) {
-      case 'input':
-        v = f(x);
-        break;
-      case 'param':
-        v = f(params[n.name] ?? NaN);
-        break;
-      case 'const':
-        v = f(n.value);
-        break;
-      case 'add':
-      case 'sub':
-      case 'mul':
-      case 'div':
-      case 'pow':
-      case 'max':
-      case 'min':
-        v = f(ir.evalBinary(n.op, a(0), a(1)));
-        break;
-      case 'lt':
-      case 'le':
-      case 'gt':
-      case 'ge':
-      case 'eq':
-      case 'ne':
-        v = ir.evalCompare(n.op, a(0), a(1));
-        break;
-      case 'and':
-        v = b(0) && b(1);
-        break;
-      case 'or':
-        v = b(0) || b(1);
-        break;
-      case 'not':
-        v = !b(0);
-        break;
-      case 'isnan':
-        v = Number.isNaN(a(0));
-        break;
-      case 'where':
-        v = b(0) ? a(1) : a(2);
-        break;
-      case 'tonum':
-        v = b(0) ? 1 : 0;
-        break;
-      case 'detach':
-        v = a(0);
-        break;
-      default:
-        v = f(ir.evalUnary(n.op as ir.UnaryOp, a(0)));
-    }
-    vals.set(n.id, v);
-  }
-  const out = vals.get(e.id)!;
-  return typeof out === 'boolean' ? (out ? 1 : 0) : out;
+  return ir.evaluate(e, [x], params, { round: Math.fround });
 }
 
 /**

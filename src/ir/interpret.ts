@@ -5,6 +5,16 @@
  */
 import { evalBinary, evalCompare, evalUnary, type BinaryOp, type CompareOp, type Expr, topoOrder, type UnaryOp } from './expr.js';
 
+/** Options of `evaluate`. */
+export interface EvaluateOptions {
+  /**
+   * Applied to every numeric value the expression forms, operands, parameters and constants
+   * included: `Math.fround` evaluates the formula as float32 arithmetic would, one rounding per
+   * operation (what a naive float32 implementation computes).
+   */
+  round?: (v: number) => number;
+}
+
 /**
  * Evaluate `e` in float64 with operand values `inputs` and parameter values `params`.
  *
@@ -13,11 +23,22 @@ import { evalBinary, evalCompare, evalUnary, type BinaryOp, type CompareOp, type
  * import { ir } from 'paoding';
  * const x = ir.input(0);
  * console.log(ir.evaluate(x.mul(ir.param('a')).exp(), [1], { a: 2 })); // 7.38905609893065
+ * // log(1 + exp(x)) in float32 arithmetic loses the tail that log1p keeps:
+ * console.log(ir.evaluate(x.exp().add(1).log(), [-20], {}, { round: Math.fround })); // 0
  * ```
  */
-export function evaluate(e: Expr, inputs: readonly number[], params: Readonly<Record<string, number>> = {}): number {
+export function evaluate(
+  e: Expr,
+  inputs: readonly number[],
+  params: Readonly<Record<string, number>> = {},
+  options: EvaluateOptions = {},
+): number {
+  const round = options.round;
   const values = new Map<number, number | boolean>();
-  for (const n of topoOrder([e])) values.set(n.id, step(n, values, inputs, params));
+  for (const n of topoOrder([e])) {
+    const v = step(n, values, inputs, params);
+    values.set(n.id, round !== undefined && typeof v === 'number' ? round(v) : v);
+  }
   const v = values.get(e.id)!;
   return typeof v === 'boolean' ? (v ? 1 : 0) : v;
 }
