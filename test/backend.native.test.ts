@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { activationInputs, callParams, sweep, ulp32, ulp64 } from './helpers/backend_inputs.js';
 import { activations, autograd, backends, F, ir, manualSeed, nn, optim, randn, tensor, type Activation, type Tensor } from '../src/index.js';
 import { backendNamed, runElementwise } from '../src/backends/index.js';
 import { runElementwise as runJs } from '../src/backends/js/elementwise.js';
@@ -51,37 +52,9 @@ describe('generated kernels', () => {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-function ulp32(r: number): number {
-  const a = Math.abs(r);
-  if (a < 2 ** -126) return 2 ** -149;
-  if (a >= 2 ** 128) return 2 ** 104;
-  return 2 ** (Math.floor(Math.log2(a)) - 23);
-}
-function ulp64(r: number): number {
-  const a = Math.abs(r);
-  if (a < 2 ** -1022) return 2 ** -1074;
-  return 2 ** (Math.floor(Math.log2(a)) - 52);
-}
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
-}
 
-const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2 ** -149, -(2 ** -149), 2 ** -126, 1e-30, -1e-30, 1e-8, -1e-8, 3.4028234663852886e38, -3.4028234663852886e38, 88.72, 88.73, -87.3, -103.9, -104, 0.5, -0.5, 0.84375, -0.84375, 1.25, -1.25, 2.857142857142857, 3, -3, 6, -6, 20, -20, 27, -27, 1e4, -1e4];
 
-/** Inputs: the specials, random bit patterns (every magnitude), a dense grid on [lo, hi]. */
-function sweep(n: number, dtype: DType, lo = -30, hi = 30, seed = 7): Float32Array | Float64Array {
-  const out = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
-  const rnd = lcg(seed);
-  out.set(SPECIALS);
-  const half = SPECIALS.length + ((n - SPECIALS.length) >> 1);
-  const bits = new Uint32Array(out.buffer);
-  if (dtype === 'float32') for (let i = SPECIALS.length; i < half; i++) bits[i] = rnd();
-  else for (let i = SPECIALS.length; i < half; i++) [bits[2 * i], bits[2 * i + 1]] = [rnd(), rnd()];
-  for (let i = half; i < n; i++) out[i] = lo + ((hi - lo) * (i - half)) / (n - half);
-  return out;
-}
 
 /** One expression over contiguous operands on a backend, without fallback. */
 function run(which: 'js' | 'native', e: ir.Expr, dtype: DType, inputs: (Float32Array | Float64Array)[], params: Record<string, number> = {}) {
@@ -223,30 +196,7 @@ function combos(a: Activation): Record<string, unknown>[] {
   return out;
 }
 
-function callParams(a: Activation, x: Tensor, combo: Record<string, unknown>): Record<string, unknown> {
-  const p: Record<string, unknown> = { ...a.defaults(), ...combo };
-  for (const [k, s] of Object.entries(a.spec.params)) {
-    if (s.default !== undefined) continue;
-    if (s.type === 'tensor') p[k] = tensor([0.25], { dtype: x.dtype });
-    else p[k] = k === 'threshold' ? 0.5 : 1.5;
-  }
-  if ('dim' in a.spec.params) p['dim'] = -1;
-  if (a.id === 'rrelu' && combo['training'] === undefined) p['training'] = false;
-  return p;
-}
 
-/** Activation inputs: kinks, specials, tiny and huge values, then random values. */
-function activationInputs(n: number, seed: number): number[] {
-  const special = [0, -0, NaN, Infinity, -Infinity, 1e-30, -1e-30, 1e-40, -1e-40, 1e-300, 1e30, -1e30, 1e300, -1e300, 3, -3, 6, -6, 0.5, -0.5, 1, -1, 1.5, -1.5, 20, -20, 88, -88, -100, 100, 750, -750];
-  const rnd = lcg(seed);
-  const out = [...special];
-  while (out.length < n) {
-    const u = rnd() / 2 ** 32;
-    const m = rnd() % 4;
-    out.push((u - 0.5) * [2, 10, 40, 300][m]!);
-  }
-  return out;
-}
 
 /**
  * Worst difference in ulp: forward in ulp of the JavaScript result; backward also against the
