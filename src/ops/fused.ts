@@ -69,9 +69,16 @@ function backwardPlan(spec: FusedSpec, n: number, i: number): BackwardPlan {
   return plan;
 }
 
-/** The name of the backward of a backward: `MulBackward0` → `MulBackwardBackward0`. */
+const backwardNames = new Map<string, string>();
+
+/** The name of the backward of a backward: `MulBackward0` → `MulBackwardBackward0` (cached: it is asked on every backward). */
 function backwardName(name: string): string {
-  return /Backward\d*$/.test(name) ? name.replace(/Backward(\d*)$/, 'BackwardBackward$1') : `${name}Backward`;
+  let b = backwardNames.get(name);
+  if (b === undefined) {
+    b = /Backward\d*$/.test(name) ? name.replace(/Backward(\d*)$/, 'BackwardBackward$1') : `${name}Backward`;
+    backwardNames.set(name, b);
+  }
+  return b;
 }
 
 /** The autograd node of a fused operation. */
@@ -160,9 +167,10 @@ export function needsGrad(inputs: readonly Tensor[]): boolean {
  * operand requires grad.
  */
 export function fused(inputs: readonly Tensor[], spec: FusedSpec): Tensor {
+  // The operation's name only matters in the error message: computed then, not on every call.
   const shape = broadcastShapes(
     inputs.map((t) => t.shape),
-    spec.name.replace(/Backward\d*$/, ''),
+    () => spec.name.replace(/Backward\d*$/, ''),
   );
   const out = new Tensor(new Storage(allocateUninit(spec.outDtype, numel(shape))), shape, contiguousStrides(shape), 0, spec.outDtype);
   const ops = inputs.map((t) => asCompute(t, spec.computeDtype));

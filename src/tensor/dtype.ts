@@ -38,45 +38,48 @@ export function allocate(dtype: DType, n: number): TypedArray {
 }
 
 /**
- * Where large uninitialised buffers may come from: a backend's caching allocator (the native
- * backend's reuses freed blocks, so a large output costs its compute rather than page faults on
- * fresh memory). Returns undefined to decline; then the buffer is allocated as usual.
+ * Where uninitialised buffers may come from: bytes at an 8-byte aligned offset of some
+ * ArrayBuffer, possibly shared with other buffers (in Node, `Buffer.allocUnsafe`'s pool for
+ * small sizes and `Buffer.allocUnsafeSlow` for the rest: no zero-fill, which for a 64 KiB output
+ * costs more than the operation). Returns undefined to decline; then the buffer is allocated as
+ * usual. Storage never exposes its ArrayBuffer: `toTypedArray()` copies.
  */
-export type BufferSource = (bytes: number) => ArrayBuffer | undefined;
+export type BufferSource = (bytes: number) => Uint8Array | undefined;
 
 let bufferSource: BufferSource | null = null;
 
-/** Buffers below this many bytes are always plain allocations (fast, and their pages are warm). */
-export const CACHED_BUFFER_BYTES = 1 << 20;
+/** Buffers up to this many bytes are plain allocations: V8 keeps them on its heap, cheapest of all. */
+export const SMALL_BUFFER_BYTES = 64;
 
-/** @internal Install (or remove, with null) the source of large uninitialised buffers. */
+/** @internal Install (or remove, with null) the source of uninitialised buffers. */
 export function setBufferSource(source: BufferSource | null): void {
   bufferSource = source;
 }
 
 /**
- * @internal Storage for `n` elements that the caller will overwrite entirely: large buffers may
- * come uncleared from the backend's caching allocator. Anything that reads before writing must
+ * @internal Storage for `n` elements that the caller will overwrite entirely: it may come
+ * uncleared from the buffer source. Anything that reads before writing must
  * use `allocate`, which is zero-filled.
  */
 export function allocateUninit(dtype: DType, n: number): TypedArray {
   if (bufferSource !== null) {
     const per = dtype === 'float32' || dtype === 'int32' ? 4 : dtype === 'uint8' || dtype === 'bool' ? 1 : 8;
     const bytes = n * per;
-    if (bytes >= CACHED_BUFFER_BYTES) {
-      const buffer = bufferSource(bytes);
-      if (buffer !== undefined) {
+    if (bytes > SMALL_BUFFER_BYTES) {
+      const u8 = bufferSource(bytes);
+      if (u8 !== undefined) {
+        const { buffer, byteOffset } = u8;
         switch (dtype) {
           case 'float32':
-            return new Float32Array(buffer, 0, n);
+            return new Float32Array(buffer, byteOffset, n);
           case 'float64':
           case 'int64':
-            return new Float64Array(buffer, 0, n);
+            return new Float64Array(buffer, byteOffset, n);
           case 'int32':
-            return new Int32Array(buffer, 0, n);
+            return new Int32Array(buffer, byteOffset, n);
           case 'uint8':
           case 'bool':
-            return new Uint8Array(buffer, 0, n);
+            return new Uint8Array(buffer, byteOffset, n);
         }
       }
     }

@@ -64,7 +64,7 @@ export function normalizeDim(dim: number, ndim: number, where: string): number {
  * PyTorch's `infer_size`, the shapes are combined pairwise from the right, so the message names
  * the first mismatching dimension from the end, numbered in the broadcast result.
  */
-export function broadcastShapes(shapes: readonly (readonly number[])[], where: string): number[] {
+export function broadcastShapes(shapes: readonly (readonly number[])[], where: string | (() => string)): number[] {
   let acc: readonly number[] = [];
   for (const s of shapes) {
     const ndim = Math.max(acc.length, s.length);
@@ -75,7 +75,7 @@ export function broadcastShapes(shapes: readonly (readonly number[])[], where: s
       const b = s[s.length - 1 - fromEnd] ?? 1;
       if (a !== b && a !== 1 && b !== 1) {
         throw new RangeError(
-          `${where}: The size of tensor a (${a}) must match the size of tensor b (${b}) at non-singleton dimension ${i}` +
+          `${typeof where === 'string' ? where : where()}: The size of tensor a (${a}) must match the size of tensor b (${b}) at non-singleton dimension ${i}` +
             ` (shapes ${shapes.map(shapeStr).join(' and ')} do not broadcast)`,
         );
       }
