@@ -49,8 +49,8 @@ describe.each(backends.list())('uncleared outputs are always fully written (%s b
 
   it('elementwise: activations, broadcasting, strided operands, in place on an alias', () => {
     same(() => F.gelu(randn([BIG])));
-    same(() => F.gelu(randn([1000]))); // small sizes come from a shared pool in Node
-    same(() => F.softmax(randn([7, 30]), { dim: 0 }));
+    same(() => F.gelu(randn([1500]))); // just above the slab sizes
+    same(() => F.softmax(randn([7, 300]), { dim: 0 }));
     same(() => randn([512, BIG / 512]).add(randn([512, 1])).mul(randn([BIG / 512])));
     same(() => F.sigmoid(randn([BIG / 512, 512]).t()));
     // In place where the output overlaps an input at another offset: computed into a fresh
@@ -105,5 +105,20 @@ describe.each(backends.list())('uncleared outputs are always fully written (%s b
     expect(tensor(new Float32Array(BIG), { shape: [BIG] }).abs().sum().item()).toBe(0);
     expect(randn([BIG / 512, 512]).sum(0).isnan().sum().item()).toBe(0);
     setBufferSource(null);
+  });
+});
+
+describe('small outputs carved from shared slabs', () => {
+  it('never overlap: many live results keep their values, in both dtypes', () => {
+    manualSeed(3);
+    const xs = Array.from({ length: 300 }, (_, i) => randn([1 + ((i * 37) % 900)], { dtype: i % 2 ? 'float64' : 'float32' }));
+    const ys = xs.map((x) => F.tanh(x).mul(2)); // fresh small outputs, all alive at once
+    const again = xs.map((x) => Array.from(x.toTypedArray(), (v) => Math.fround(Math.tanh(v)) * 2));
+    ys.forEach((y, i) => {
+      expect(y.dtype).toBe(xs[i]!.dtype);
+      const got = Array.from(y.toTypedArray());
+      if (y.dtype === 'float32') expect(got).toEqual(again[i]!.map((v) => Math.fround(v)));
+      else expect(got.every((v, j) => Math.abs(v - 2 * Math.tanh(xs[i]!.toTypedArray()[j] as number)) < 1e-15)).toBe(true);
+    });
   });
 });
