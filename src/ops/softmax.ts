@@ -20,6 +20,10 @@ function perSlice(x: Tensor, dim: number, body: (src: Float64Array, dst: Float64
   const log = body === logSoftmaxSlice;
   if (fast?.call(currentBackend(), { data: x._storage.data, offset: x.offset, shape: x.shape, strides: x.strides }, dim, out._storage.data, log)) return out;
   const size = x.dim() === 0 ? 1 : x.shape[dim]!;
+  if (x.isContiguous() && dim < x.dim() - 1) {
+    columns(x, dim, out, log);
+    return out;
+  }
   const stride = x.dim() === 0 ? 1 : x.strides[dim]!;
   const outStride = x.dim() === 0 ? 1 : out.strides[dim]!;
   const others = x.shape.map((_, i) => i).filter((i) => i !== dim);
@@ -46,6 +50,58 @@ function perSlice(x: Tensor, dim: number, body: (src: Float64Array, dst: Float64
     }
   }
   return out;
+}
+
+/**
+ * (log-)softmax of a contiguous `x` along a dim that is not the last (`nn.Softmax2d`'s channels,
+ * `dim=1` of a batch): seen as [outer, size, inner], each slice is a column of stride `inner`.
+ * Instead of gathering every column, the loops run along the contiguous rows and keep one
+ * running maximum and sum per column: the same operations in the same order per slice as
+ * `softmaxSlice` and `logSoftmaxSlice` (so the same bits), at the speed of contiguous access.
+ */
+function columns(x: Tensor, dim: number, out: Tensor, log: boolean): void {
+  const size = x.shape[dim]!;
+  // From the shape, not the strides: a contiguous tensor's size-1 dims may carry any stride.
+  const inner = numel(x.shape.slice(dim + 1));
+  const outer = x.numel() / (size * inner);
+  const xd = x._storage.data;
+  const od = out._storage.data;
+  const m = new Float64Array(inner);
+  const s = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    const base = o * size * inner;
+    const xb = x.offset + base;
+    m.fill(-Infinity);
+    s.fill(0);
+    for (let i = 0; i < size; i++) {
+      const row = xb + i * inner;
+      for (let j = 0; j < inner; j++) {
+        const a = xd[row + j]! as number;
+        if (a !== a) m[j] = NaN; // NaN stays: comparisons with it are false
+        else if (a > m[j]!) m[j] = a;
+      }
+    }
+    for (let i = 0; i < size; i++) {
+      const row = xb + i * inner;
+      for (let j = 0; j < inner; j++) s[j] += Math.exp((xd[row + j]! as number) - m[j]!);
+    }
+    if (log) {
+      for (let j = 0; j < inner; j++) s[j] = Math.log(s[j]!);
+      for (let i = 0; i < size; i++) {
+        const row = xb + i * inner;
+        const orow = base + i * inner;
+        for (let j = 0; j < inner; j++) od[orow + j] = (xd[row + j]! as number) - m[j]! - s[j]!;
+      }
+    } else {
+      for (let j = 0; j < inner; j++) s[j] = 1 / s[j]!;
+      for (let i = 0; i < size; i++) {
+        const row = xb + i * inner;
+        const orow = base + i * inner;
+        // The exponential again rather than read back from a float32 output, which rounded it.
+        for (let j = 0; j < inner; j++) od[orow + j] = Math.exp((xd[row + j]! as number) - m[j]!) * s[j]!;
+      }
+    }
+  }
 }
 
 /** The slice maximum, NaN if any element is NaN (so the whole slice becomes NaN). */
