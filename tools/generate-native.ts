@@ -23,7 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { activations, autograd, F, manualSeed, nn, optim, rand, randint, randn, tensor, type Tensor } from '../src/index.js';
 import { getBackend, registerBackend, runElementwise, setBackend } from '../src/backends/index.js';
-import { canonicalKernel, kernelKey, plan } from '../src/backends/native/kernels.js';
+import { broadcastScalar, canonicalKernel, contiguous, kernelKey, plan } from '../src/backends/native/kernels.js';
 import { type Expr, input, topoOrder, unary } from '../src/ir/expr.js';
 import { castScalar, type DType } from '../src/tensor/dtype.js';
 import { setWarningHandler } from '../src/util/warn.js';
@@ -185,9 +185,12 @@ export function captureKernels(): KernelSource[] {
     name: 'native-capture',
     elementwise(expr, dtype, shape, out, outBool, operands) {
       if (dtype !== 'float32' && dtype !== 'float64') return false;
+      // Strided calls (views such as GLU's halves) too, canonicalised as the backend's strided
+      // path does: operands it gathers count as arrays, broadcast single values as scalars.
       const p = plan(shape, out, operands);
-      if (p === undefined) return false;
-      const e = canonicalKernel(expr, p.scalar).expr;
+      const scalar = p?.scalar ?? operands.map((o) => !contiguous(shape, o.strides) && broadcastScalar(shape, o.strides));
+      if (p === undefined && expr === input(0)) return false; // strided copies stay in JavaScript
+      const e = canonicalKernel(expr, scalar).expr;
       const key = kernelKey(e, dtype, outBool);
       if (!found.has(key) && supported(e)) found.set(key, { key, expr: e, dtype, outBool });
       return false;

@@ -7,7 +7,7 @@
  * element size, operand count, parameter count, relative cost) through the macro X; otherwise
  * it defines the functions and the table PAODING_KERNEL_TABLE (compiled once per instruction set).
  */
-#define PAODING_KERNEL_COUNT 298
+#define PAODING_KERNEL_COUNT 308
 #ifdef PAODING_KERNEL_INFO
 #define PAODING_KERNEL_LIST(X) \
   X("float32>bool|eq(in0, $#0)", 4, 1, 1, 1, 1.25) \
@@ -56,10 +56,12 @@
   X("float32|mul($#0, in0)", 4, 4, 1, 1, 1.25) \
   X("float32|mul($#0, in1)", 4, 4, 2, 1, 1.25) \
   X("float32|mul($#0, mul(-0.5, pow(rsqrt(in0), 3)))", 4, 4, 1, 1, 44.5) \
+  X("float32|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1)))))", 4, 4, 2, 1, 18) \
   X("float32|mul($#0, mul(in0, sub(1, in0)))", 4, 4, 1, 1, 1.75) \
   X("float32|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0))))))", 4, 4, 1, 1, 18.25) \
   X("float32|mul($#0, neg(div(in0, mul(in1, in1))))", 4, 4, 2, 1, 3.75) \
   X("float32|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0))))", 4, 4, 1, 1, 3.75) \
+  X("float32|mul($#0, sigmoid(in0))", 4, 4, 1, 1, 9.25) \
   X("float32|mul($#0, sigmoid(neg(in0)))", 4, 4, 1, 1, 9.5) \
   X("float32|mul($#0, sign(in0))", 4, 4, 1, 1, 1.5) \
   X("float32|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 4, 4, 1, 1, 6.75) \
@@ -70,6 +72,7 @@
   X("float32|mul(in0, div(1, $#0))", 4, 4, 1, 1, 3.25) \
   X("float32|mul(in0, in0)", 4, 4, 1, 0, 1.25) \
   X("float32|mul(in0, in1)", 4, 4, 2, 0, 1.25) \
+  X("float32|mul(in0, sigmoid(in1))", 4, 4, 2, 0, 9.25) \
   X("float32|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))", 4, 4, 1, 0, 10.75) \
   X("float32|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))))", 4, 4, 1, 0, 28.25) \
   X("float32|mul(in1, add(in0, in0))", 4, 4, 2, 0, 1.5) \
@@ -84,12 +87,14 @@
   X("float32|mul(in1, mul(in0, sub(1, in0)))", 4, 4, 2, 0, 1.75) \
   X("float32|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0))))))", 4, 4, 2, 0, 18.25) \
   X("float32|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0))))", 4, 4, 2, 0, 3.75) \
+  X("float32|mul(in1, sigmoid(in0))", 4, 4, 2, 0, 9.25) \
   X("float32|mul(in1, sigmoid(neg(in0)))", 4, 4, 2, 0, 9.5) \
   X("float32|mul(in1, sign(in0))", 4, 4, 2, 0, 1.5) \
   X("float32|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 4, 4, 2, 0, 6.75) \
   X("float32|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1)))))", 4, 4, 2, 0, 6) \
   X("float32|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0))))", 4, 4, 2, 0, 3.25) \
   X("float32|mul(in1, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0)))))))", 4, 4, 2, 0, 45.75) \
+  X("float32|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1)))))", 4, 4, 3, 0, 18) \
   X("float32|mul(in2, neg(div(in0, mul(in1, in1))))", 4, 4, 3, 0, 3.75) \
   X("float32|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476)))", 4, 4, 1, 0, 27) \
   X("float32|neg($#0)", 4, 4, 0, 1, 1.25) \
@@ -205,10 +210,12 @@
   X("float64|mul($#0, in0)", 8, 8, 1, 1, 1.25) \
   X("float64|mul($#0, in1)", 8, 8, 2, 1, 1.25) \
   X("float64|mul($#0, mul(-0.5, pow(rsqrt(in0), 3)))", 8, 8, 1, 1, 44.5) \
+  X("float64|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1)))))", 8, 8, 2, 1, 18) \
   X("float64|mul($#0, mul(in0, sub(1, in0)))", 8, 8, 1, 1, 1.75) \
   X("float64|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0))))))", 8, 8, 1, 1, 18.25) \
   X("float64|mul($#0, neg(div(in0, mul(in1, in1))))", 8, 8, 2, 1, 3.75) \
   X("float64|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0))))", 8, 8, 1, 1, 3.75) \
+  X("float64|mul($#0, sigmoid(in0))", 8, 8, 1, 1, 9.25) \
   X("float64|mul($#0, sigmoid(neg(in0)))", 8, 8, 1, 1, 9.5) \
   X("float64|mul($#0, sign(in0))", 8, 8, 1, 1, 1.5) \
   X("float64|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 8, 8, 1, 1, 6.75) \
@@ -219,6 +226,7 @@
   X("float64|mul(in0, div(1, $#0))", 8, 8, 1, 1, 3.25) \
   X("float64|mul(in0, in0)", 8, 8, 1, 0, 1.25) \
   X("float64|mul(in0, in1)", 8, 8, 2, 0, 1.25) \
+  X("float64|mul(in0, sigmoid(in1))", 8, 8, 2, 0, 9.25) \
   X("float64|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))", 8, 8, 1, 0, 10.75) \
   X("float64|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))))", 8, 8, 1, 0, 28.25) \
   X("float64|mul(in1, add(in0, in0))", 8, 8, 2, 0, 1.5) \
@@ -233,12 +241,14 @@
   X("float64|mul(in1, mul(in0, sub(1, in0)))", 8, 8, 2, 0, 1.75) \
   X("float64|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0))))))", 8, 8, 2, 0, 18.25) \
   X("float64|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0))))", 8, 8, 2, 0, 3.75) \
+  X("float64|mul(in1, sigmoid(in0))", 8, 8, 2, 0, 9.25) \
   X("float64|mul(in1, sigmoid(neg(in0)))", 8, 8, 2, 0, 9.5) \
   X("float64|mul(in1, sign(in0))", 8, 8, 2, 0, 1.5) \
   X("float64|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 8, 8, 2, 0, 6.75) \
   X("float64|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1)))))", 8, 8, 2, 0, 6) \
   X("float64|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0))))", 8, 8, 2, 0, 3.25) \
   X("float64|mul(in1, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0)))))))", 8, 8, 2, 0, 45.75) \
+  X("float64|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1)))))", 8, 8, 3, 0, 18) \
   X("float64|mul(in2, neg(div(in0, mul(in1, in1))))", 8, 8, 3, 0, 3.75) \
   X("float64|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476)))", 8, 8, 1, 0, 27) \
   X("float64|neg($#0)", 8, 8, 0, 1, 1.25) \
@@ -948,8 +958,27 @@ static void k45(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 46: float32|mul($#0, mul(in0, sub(1, in0))) */
+/* 46: float32|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
 static void k46(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float *restrict a1 = (const float *)in_[1];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const double t0 = pf_sigmoid(x1);
+    const double t1 = -x1;
+    const double t2 = pf_sigmoid(t1);
+    const double t3 = t0 * t2;
+    const double t4 = x0 * t3;
+    const double t5 = p0 * t4;
+    out[i] = (float)t5;
+  }
+}
+
+/* 47: float32|mul($#0, mul(in0, sub(1, in0))) */
+static void k47(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -962,8 +991,8 @@ static void k46(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 47: float32|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
-static void k47(long n, void *out_, const void *const *in_, const double *p) {
+/* 48: float32|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
+static void k48(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -980,8 +1009,8 @@ static void k47(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 48: float32|mul($#0, neg(div(in0, mul(in1, in1)))) */
-static void k48(long n, void *out_, const void *const *in_, const double *p) {
+/* 49: float32|mul($#0, neg(div(in0, mul(in1, in1)))) */
+static void k49(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -997,8 +1026,8 @@ static void k48(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 49: float32|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k49(long n, void *out_, const void *const *in_, const double *p) {
+/* 50: float32|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k50(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1012,8 +1041,21 @@ static void k49(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 50: float32|mul($#0, sigmoid(neg(in0))) */
-static void k50(long n, void *out_, const void *const *in_, const double *p) {
+/* 51: float32|mul($#0, sigmoid(in0)) */
+static void k51(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double t0 = pf_sigmoid(x0);
+    const double t1 = p0 * t0;
+    out[i] = (float)t1;
+  }
+}
+
+/* 52: float32|mul($#0, sigmoid(neg(in0))) */
+static void k52(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1026,8 +1068,8 @@ static void k50(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 51: float32|mul($#0, sign(in0)) */
-static void k51(long n, void *out_, const void *const *in_, const double *p) {
+/* 53: float32|mul($#0, sign(in0)) */
+static void k53(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1039,8 +1081,8 @@ static void k51(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 52: float32|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k52(long n, void *out_, const void *const *in_, const double *p) {
+/* 54: float32|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
+static void k54(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1059,8 +1101,8 @@ static void k52(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 53: float32|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
-static void k53(long n, void *out_, const void *const *in_, const double *p) {
+/* 55: float32|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
+static void k55(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1083,8 +1125,8 @@ static void k53(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 54: float32|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k54(long n, void *out_, const void *const *in_, const double *p) {
+/* 56: float32|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k56(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1103,8 +1145,8 @@ static void k54(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 55: float32|mul($#0, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0))))))) */
-static void k55(long n, void *out_, const void *const *in_, const double *p) {
+/* 57: float32|mul($#0, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0))))))) */
+static void k57(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1194,8 +1236,8 @@ static void k55(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 56: float32|mul(in0, $#0) */
-static void k56(long n, void *out_, const void *const *in_, const double *p) {
+/* 58: float32|mul(in0, $#0) */
+static void k58(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1206,8 +1248,8 @@ static void k56(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 57: float32|mul(in0, div(1, $#0)) */
-static void k57(long n, void *out_, const void *const *in_, const double *p) {
+/* 59: float32|mul(in0, div(1, $#0)) */
+static void k59(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1219,8 +1261,8 @@ static void k57(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 58: float32|mul(in0, in0) */
-static void k58(long n, void *out_, const void *const *in_, const double *p) {
+/* 60: float32|mul(in0, in0) */
+static void k60(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1231,8 +1273,8 @@ static void k58(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 59: float32|mul(in0, in1) */
-static void k59(long n, void *out_, const void *const *in_, const double *p) {
+/* 61: float32|mul(in0, in1) */
+static void k61(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1245,8 +1287,23 @@ static void k59(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 60: float32|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) */
-static void k60(long n, void *out_, const void *const *in_, const double *p) {
+/* 62: float32|mul(in0, sigmoid(in1)) */
+static void k62(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float *restrict a1 = (const float *)in_[1];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const double t0 = pf_sigmoid(x1);
+    const double t1 = x0 * t0;
+    out[i] = (float)t1;
+  }
+}
+
+/* 63: float32|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) */
+static void k63(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1264,8 +1321,8 @@ static void k60(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 61: float32|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0))))))) */
-static void k61(long n, void *out_, const void *const *in_, const double *p) {
+/* 64: float32|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0))))))) */
+static void k64(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1283,8 +1340,8 @@ static void k61(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 62: float32|mul(in1, add(in0, in0)) */
-static void k62(long n, void *out_, const void *const *in_, const double *p) {
+/* 65: float32|mul(in1, add(in0, in0)) */
+static void k65(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1298,8 +1355,8 @@ static void k62(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 63: float32|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
-static void k63(long n, void *out_, const void *const *in_, const double *p) {
+/* 66: float32|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
+static void k66(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1322,8 +1379,8 @@ static void k63(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 64: float32|mul(in1, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
-static void k64(long n, void *out_, const void *const *in_, const double *p) {
+/* 67: float32|mul(in1, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
+static void k67(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1356,8 +1413,8 @@ static void k64(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 65: float32|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
-static void k65(long n, void *out_, const void *const *in_, const double *p) {
+/* 68: float32|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
+static void k68(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1387,8 +1444,8 @@ static void k65(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 66: float32|mul(in1, div(1, in0)) */
-static void k66(long n, void *out_, const void *const *in_, const double *p) {
+/* 69: float32|mul(in1, div(1, in0)) */
+static void k69(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1402,8 +1459,8 @@ static void k66(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 67: float32|mul(in1, div(1, mul(2, sqrt(in0)))) */
-static void k67(long n, void *out_, const void *const *in_, const double *p) {
+/* 70: float32|mul(in1, div(1, mul(2, sqrt(in0)))) */
+static void k70(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1419,8 +1476,8 @@ static void k67(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 68: float32|mul(in1, exp(in0)) */
-static void k68(long n, void *out_, const void *const *in_, const double *p) {
+/* 71: float32|mul(in1, exp(in0)) */
+static void k71(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1434,8 +1491,8 @@ static void k68(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 69: float32|mul(in1, in0) */
-static void k69(long n, void *out_, const void *const *in_, const double *p) {
+/* 72: float32|mul(in1, in0) */
+static void k72(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1448,8 +1505,8 @@ static void k69(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 70: float32|mul(in1, mul(-0.5, pow(rsqrt(in0), 3))) */
-static void k70(long n, void *out_, const void *const *in_, const double *p) {
+/* 73: float32|mul(in1, mul(-0.5, pow(rsqrt(in0), 3))) */
+static void k73(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1465,8 +1522,8 @@ static void k70(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 71: float32|mul(in1, mul(in0, sub(1, in0))) */
-static void k71(long n, void *out_, const void *const *in_, const double *p) {
+/* 74: float32|mul(in1, mul(in0, sub(1, in0))) */
+static void k74(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1481,8 +1538,8 @@ static void k71(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 72: float32|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
-static void k72(long n, void *out_, const void *const *in_, const double *p) {
+/* 75: float32|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
+static void k75(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1501,8 +1558,8 @@ static void k72(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 73: float32|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k73(long n, void *out_, const void *const *in_, const double *p) {
+/* 76: float32|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k76(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1518,8 +1575,23 @@ static void k73(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 74: float32|mul(in1, sigmoid(neg(in0))) */
-static void k74(long n, void *out_, const void *const *in_, const double *p) {
+/* 77: float32|mul(in1, sigmoid(in0)) */
+static void k77(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float *restrict a1 = (const float *)in_[1];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const double t0 = pf_sigmoid(x0);
+    const double t1 = x1 * t0;
+    out[i] = (float)t1;
+  }
+}
+
+/* 78: float32|mul(in1, sigmoid(neg(in0))) */
+static void k78(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1534,8 +1606,8 @@ static void k74(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 75: float32|mul(in1, sign(in0)) */
-static void k75(long n, void *out_, const void *const *in_, const double *p) {
+/* 79: float32|mul(in1, sign(in0)) */
+static void k79(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1549,8 +1621,8 @@ static void k75(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 76: float32|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k76(long n, void *out_, const void *const *in_, const double *p) {
+/* 80: float32|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
+static void k80(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1571,8 +1643,8 @@ static void k76(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 77: float32|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
-static void k77(long n, void *out_, const void *const *in_, const double *p) {
+/* 81: float32|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
+static void k81(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1597,8 +1669,8 @@ static void k77(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 78: float32|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k78(long n, void *out_, const void *const *in_, const double *p) {
+/* 82: float32|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k82(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1619,8 +1691,8 @@ static void k78(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 79: float32|mul(in1, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0))))))) */
-static void k79(long n, void *out_, const void *const *in_, const double *p) {
+/* 83: float32|mul(in1, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0))))))) */
+static void k83(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1712,8 +1784,29 @@ static void k79(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 80: float32|mul(in2, neg(div(in0, mul(in1, in1)))) */
-static void k80(long n, void *out_, const void *const *in_, const double *p) {
+/* 84: float32|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
+static void k84(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float *restrict a1 = (const float *)in_[1];
+  const float *restrict a2 = (const float *)in_[2];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const double x2 = a2[i];
+    const double t0 = pf_sigmoid(x1);
+    const double t1 = -x1;
+    const double t2 = pf_sigmoid(t1);
+    const double t3 = t0 * t2;
+    const double t4 = x0 * t3;
+    const double t5 = x2 * t4;
+    out[i] = (float)t5;
+  }
+}
+
+/* 85: float32|mul(in2, neg(div(in0, mul(in1, in1)))) */
+static void k85(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1731,8 +1824,8 @@ static void k80(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 81: float32|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476))) */
-static void k81(long n, void *out_, const void *const *in_, const double *p) {
+/* 86: float32|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476))) */
+static void k86(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1747,8 +1840,8 @@ static void k81(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 82: float32|neg($#0) */
-static void k82(long n, void *out_, const void *const *in_, const double *p) {
+/* 87: float32|neg($#0) */
+static void k87(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const double p0 = p[0];
   (void)in_;
@@ -1758,8 +1851,8 @@ static void k82(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 83: float32|neg(in0) */
-static void k83(long n, void *out_, const void *const *in_, const double *p) {
+/* 88: float32|neg(in0) */
+static void k88(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1770,8 +1863,8 @@ static void k83(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 84: float32|pow(in0, $#0) */
-static void k84(long n, void *out_, const void *const *in_, const double *p) {
+/* 89: float32|pow(in0, $#0) */
+static void k89(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1782,8 +1875,8 @@ static void k84(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 85: float32|reciprocal(in0) */
-static void k85(long n, void *out_, const void *const *in_, const double *p) {
+/* 90: float32|reciprocal(in0) */
+static void k90(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1794,8 +1887,8 @@ static void k85(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 86: float32|round(in0) */
-static void k86(long n, void *out_, const void *const *in_, const double *p) {
+/* 91: float32|round(in0) */
+static void k91(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1806,8 +1899,8 @@ static void k86(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 87: float32|rsqrt(in0) */
-static void k87(long n, void *out_, const void *const *in_, const double *p) {
+/* 92: float32|rsqrt(in0) */
+static void k92(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1818,8 +1911,8 @@ static void k87(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 88: float32|sigmoid(in0) */
-static void k88(long n, void *out_, const void *const *in_, const double *p) {
+/* 93: float32|sigmoid(in0) */
+static void k93(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1830,8 +1923,8 @@ static void k88(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 89: float32|sign(in0) */
-static void k89(long n, void *out_, const void *const *in_, const double *p) {
+/* 94: float32|sign(in0) */
+static void k94(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1842,8 +1935,8 @@ static void k89(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 90: float32|sqrt(in0) */
-static void k90(long n, void *out_, const void *const *in_, const double *p) {
+/* 95: float32|sqrt(in0) */
+static void k95(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1854,8 +1947,8 @@ static void k90(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 91: float32|sub($#0, in1) */
-static void k91(long n, void *out_, const void *const *in_, const double *p) {
+/* 96: float32|sub($#0, in1) */
+static void k96(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a1 = (const float *)in_[1];
   const double p0 = p[0];
@@ -1866,8 +1959,8 @@ static void k91(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 92: float32|sub(in0, $#0) */
-static void k92(long n, void *out_, const void *const *in_, const double *p) {
+/* 97: float32|sub(in0, $#0) */
+static void k97(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1878,8 +1971,8 @@ static void k92(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 93: float32|sub(in0, in1) */
-static void k93(long n, void *out_, const void *const *in_, const double *p) {
+/* 98: float32|sub(in0, in1) */
+static void k98(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1892,8 +1985,8 @@ static void k93(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 94: float32|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) */
-static void k94(long n, void *out_, const void *const *in_, const double *p) {
+/* 99: float32|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) */
+static void k99(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1909,8 +2002,8 @@ static void k94(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 95: float32|tanh(in0) */
-static void k95(long n, void *out_, const void *const *in_, const double *p) {
+/* 100: float32|tanh(in0) */
+static void k100(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1921,8 +2014,8 @@ static void k95(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 96: float32|trunc(in0) */
-static void k96(long n, void *out_, const void *const *in_, const double *p) {
+/* 101: float32|trunc(in0) */
+static void k101(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1933,8 +2026,8 @@ static void k96(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 97: float32|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0) */
-static void k97(long n, void *out_, const void *const *in_, const double *p) {
+/* 102: float32|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0) */
+static void k102(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1950,8 +2043,8 @@ static void k97(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 98: float32|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0) */
-static void k98(long n, void *out_, const void *const *in_, const double *p) {
+/* 103: float32|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0) */
+static void k103(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1968,8 +2061,8 @@ static void k98(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 99: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1) */
-static void k99(long n, void *out_, const void *const *in_, const double *p) {
+/* 104: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1) */
+static void k104(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1985,8 +2078,8 @@ static void k99(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 100: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0) */
-static void k100(long n, void *out_, const void *const *in_, const double *p) {
+/* 105: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0) */
+static void k105(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2001,8 +2094,8 @@ static void k100(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 101: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1) */
-static void k101(long n, void *out_, const void *const *in_, const double *p) {
+/* 106: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1) */
+static void k106(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2019,8 +2112,8 @@ static void k101(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 102: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, where(gt(in0, $#0), sub(in0, $#0), add(in0, $#0))) */
-static void k102(long n, void *out_, const void *const *in_, const double *p) {
+/* 107: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, where(gt(in0, $#0), sub(in0, $#0), add(in0, $#0))) */
+static void k107(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2039,8 +2132,8 @@ static void k102(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 103: float32|where(and(gt(in0, -3), lt(in0, 3)), mul($#0, 0.16666666666666666), 0) */
-static void k103(long n, void *out_, const void *const *in_, const double *p) {
+/* 108: float32|where(and(gt(in0, -3), lt(in0, 3)), mul($#0, 0.16666666666666666), 0) */
+static void k108(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2055,8 +2148,8 @@ static void k103(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 104: float32|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0) */
-static void k104(long n, void *out_, const void *const *in_, const double *p) {
+/* 109: float32|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0) */
+static void k109(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2073,8 +2166,8 @@ static void k104(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 105: float32|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1))))) */
-static void k105(long n, void *out_, const void *const *in_, const double *p) {
+/* 110: float32|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1))))) */
+static void k110(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2091,8 +2184,8 @@ static void k105(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 106: float32|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1))))) */
-static void k106(long n, void *out_, const void *const *in_, const double *p) {
+/* 111: float32|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1))))) */
+static void k111(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2110,8 +2203,8 @@ static void k106(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 107: float32|where(gt(in0, 0), $#0, mul($#0, $#1)) */
-static void k107(long n, void *out_, const void *const *in_, const double *p) {
+/* 112: float32|where(gt(in0, 0), $#0, mul($#0, $#1)) */
+static void k112(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2125,8 +2218,8 @@ static void k107(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 108: float32|where(gt(in0, 0), 0, mul($#0, in0)) */
-static void k108(long n, void *out_, const void *const *in_, const double *p) {
+/* 113: float32|where(gt(in0, 0), 0, mul($#0, in0)) */
+static void k113(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2139,8 +2232,8 @@ static void k108(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 109: float32|where(gt(in0, 0), 0, mul(in1, in0)) */
-static void k109(long n, void *out_, const void *const *in_, const double *p) {
+/* 114: float32|where(gt(in0, 0), 0, mul(in1, in0)) */
+static void k114(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2155,8 +2248,8 @@ static void k109(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 110: float32|where(gt(in0, 0), in0, mul($#0, in0)) */
-static void k110(long n, void *out_, const void *const *in_, const double *p) {
+/* 115: float32|where(gt(in0, 0), in0, mul($#0, in0)) */
+static void k115(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2169,8 +2262,8 @@ static void k110(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 111: float32|where(gt(in0, 0), in0, mul(in0, $#0)) */
-static void k111(long n, void *out_, const void *const *in_, const double *p) {
+/* 116: float32|where(gt(in0, 0), in0, mul(in0, $#0)) */
+static void k116(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2183,8 +2276,8 @@ static void k111(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 112: float32|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(in0)))) */
-static void k112(long n, void *out_, const void *const *in_, const double *p) {
+/* 117: float32|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(in0)))) */
+static void k117(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2202,8 +2295,8 @@ static void k112(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 113: float32|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(mul(in0, $#1))))) */
-static void k113(long n, void *out_, const void *const *in_, const double *p) {
+/* 118: float32|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(mul(in0, $#1))))) */
+static void k118(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2223,8 +2316,8 @@ static void k113(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 114: float32|where(gt(in0, 0), in1, mul(in1, $#0)) */
-static void k114(long n, void *out_, const void *const *in_, const double *p) {
+/* 119: float32|where(gt(in0, 0), in1, mul(in1, $#0)) */
+static void k119(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2239,8 +2332,8 @@ static void k114(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 115: float32|where(gt(in0, 0), in2, mul(in2, $#0)) */
-static void k115(long n, void *out_, const void *const *in_, const double *p) {
+/* 120: float32|where(gt(in0, 0), in2, mul(in2, $#0)) */
+static void k120(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a2 = (const float *)in_[2];
@@ -2255,8 +2348,8 @@ static void k115(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 116: float32|where(gt(in0, 0), mul(in0, 1.0507009873554805), where(eq(in0, 0), mul(abs(in0), 1.7580993408473766), mul(1.7580993408473766, expm1(in0)))) */
-static void k116(long n, void *out_, const void *const *in_, const double *p) {
+/* 121: float32|where(gt(in0, 0), mul(in0, 1.0507009873554805), where(eq(in0, 0), mul(abs(in0), 1.7580993408473766), mul(1.7580993408473766, expm1(in0)))) */
+static void k121(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -2275,8 +2368,8 @@ static void k116(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 117: float32|where(gt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
-static void k117(long n, void *out_, const void *const *in_, const double *p) {
+/* 122: float32|where(gt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
+static void k122(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2293,8 +2386,8 @@ static void k117(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 118: float32|where(gt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
-static void k118(long n, void *out_, const void *const *in_, const double *p) {
+/* 123: float32|where(gt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
+static void k123(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2313,8 +2406,8 @@ static void k118(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 119: float32|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
-static void k119(long n, void *out_, const void *const *in_, const double *p) {
+/* 124: float32|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
+static void k124(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2333,8 +2426,8 @@ static void k119(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 120: float32|where(gt(mul(in0, $#0), $#1), in0, div(add(max(mul(in0, $#0), 0), log1p(exp(neg(abs(mul(in0, $#0)))))), $#0)) */
-static void k120(long n, void *out_, const void *const *in_, const double *p) {
+/* 125: float32|where(gt(mul(in0, $#0), $#1), in0, div(add(max(mul(in0, $#0), 0), log1p(exp(neg(abs(mul(in0, $#0)))))), $#0)) */
+static void k125(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2355,8 +2448,8 @@ static void k120(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 121: float32|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
-static void k121(long n, void *out_, const void *const *in_, const double *p) {
+/* 126: float32|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
+static void k126(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2376,8 +2469,8 @@ static void k121(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 122: float32|where(gt(where(lt(add(in0, 3), 0), 0, add(in0, 3)), 6), 1, where(lt(add(in0, 3), 0), 0, div(add(in0, 3), 6))) */
-static void k122(long n, void *out_, const void *const *in_, const double *p) {
+/* 127: float32|where(gt(where(lt(add(in0, 3), 0), 0, add(in0, 3)), 6), 1, where(lt(add(in0, 3), 0), 0, div(add(in0, 3), 6))) */
+static void k127(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -2394,8 +2487,8 @@ static void k122(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 123: float32|where(gt(where(lt(in0, $#0), $#0, in0), $#1), $#1, where(lt(in0, $#0), $#0, in0)) */
-static void k123(long n, void *out_, const void *const *in_, const double *p) {
+/* 128: float32|where(gt(where(lt(in0, $#0), $#0, in0), $#1), $#1, where(lt(in0, $#0), $#0, in0)) */
+static void k128(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2410,8 +2503,8 @@ static void k123(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 124: float32|where(gt(where(lt(in0, 0), 0, in0), 6), 6, where(lt(in0, 0), 0, in0)) */
-static void k124(long n, void *out_, const void *const *in_, const double *p) {
+/* 129: float32|where(gt(where(lt(in0, 0), 0, in0), 6), 6, where(lt(in0, 0), 0, in0)) */
+static void k129(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -2425,8 +2518,8 @@ static void k124(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 125: float32|where(le(in0, $#0), $#1, in0) */
-static void k125(long n, void *out_, const void *const *in_, const double *p) {
+/* 130: float32|where(le(in0, $#0), $#1, in0) */
+static void k130(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2439,8 +2532,8 @@ static void k125(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 126: float32|where(le(in0, $#0), 0, $#1) */
-static void k126(long n, void *out_, const void *const *in_, const double *p) {
+/* 131: float32|where(le(in0, $#0), 0, $#1) */
+static void k131(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2453,8 +2546,8 @@ static void k126(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 127: float32|where(le(in0, $#0), 0, in1) */
-static void k127(long n, void *out_, const void *const *in_, const double *p) {
+/* 132: float32|where(le(in0, $#0), 0, in1) */
+static void k132(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2468,8 +2561,8 @@ static void k127(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 128: float32|where(le(in0, 0), 0, $#0) */
-static void k128(long n, void *out_, const void *const *in_, const double *p) {
+/* 133: float32|where(le(in0, 0), 0, $#0) */
+static void k133(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2481,8 +2574,8 @@ static void k128(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 129: float32|where(le(in0, 0), 0, in1) */
-static void k129(long n, void *out_, const void *const *in_, const double *p) {
+/* 134: float32|where(le(in0, 0), 0, in1) */
+static void k134(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2496,8 +2589,8 @@ static void k129(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 130: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), add(in0, $#1), $#1)), $#0) */
-static void k130(long n, void *out_, const void *const *in_, const double *p) {
+/* 135: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), add(in0, $#1), $#1)), $#0) */
+static void k135(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2514,8 +2607,8 @@ static void k130(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 131: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, add(in0, $#2)), mul($#2, $#1))), $#0) */
-static void k131(long n, void *out_, const void *const *in_, const double *p) {
+/* 136: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, add(in0, $#2)), mul($#2, $#1))), $#0) */
+static void k136(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2535,8 +2628,8 @@ static void k131(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 132: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, exp(in0)), $#1)), $#0) */
-static void k132(long n, void *out_, const void *const *in_, const double *p) {
+/* 137: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, exp(in0)), $#1)), $#0) */
+static void k137(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2554,8 +2647,8 @@ static void k132(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 133: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul(mul($#1, $#2), exp(mul(in0, $#2))), mul($#1, $#2))), $#0) */
-static void k133(long n, void *out_, const void *const *in_, const double *p) {
+/* 138: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul(mul($#1, $#2), exp(mul(in0, $#2))), mul($#1, $#2))), $#0) */
+static void k138(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2576,8 +2669,8 @@ static void k133(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 134: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), add(in0, $#0), $#0)), in1) */
-static void k134(long n, void *out_, const void *const *in_, const double *p) {
+/* 139: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), add(in0, $#0), $#0)), in1) */
+static void k139(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2595,8 +2688,8 @@ static void k134(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 135: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, add(in0, $#1)), mul($#1, $#0))), in1) */
-static void k135(long n, void *out_, const void *const *in_, const double *p) {
+/* 140: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, add(in0, $#1)), mul($#1, $#0))), in1) */
+static void k140(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2617,8 +2710,8 @@ static void k135(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 136: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, exp(in0)), $#0)), in1) */
-static void k136(long n, void *out_, const void *const *in_, const double *p) {
+/* 141: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, exp(in0)), $#0)), in1) */
+static void k141(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2637,8 +2730,8 @@ static void k136(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 137: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul(mul($#0, $#1), exp(mul(in0, $#1))), mul($#0, $#1))), in1) */
-static void k137(long n, void *out_, const void *const *in_, const double *p) {
+/* 142: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul(mul($#0, $#1), exp(mul(in0, $#1))), mul($#0, $#1))), in1) */
+static void k142(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2660,8 +2753,8 @@ static void k137(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 138: float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1.7580993408473766)), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
-static void k138(long n, void *out_, const void *const *in_, const double *p) {
+/* 143: float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1.7580993408473766)), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
+static void k143(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2679,8 +2772,8 @@ static void k138(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 139: float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, mul(1.7580993408473766, exp(in0))), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
-static void k139(long n, void *out_, const void *const *in_, const double *p) {
+/* 144: float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, mul(1.7580993408473766, exp(in0))), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
+static void k144(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2699,8 +2792,8 @@ static void k139(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 140: float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
-static void k140(long n, void *out_, const void *const *in_, const double *p) {
+/* 145: float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
+static void k145(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2720,8 +2813,8 @@ static void k140(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 141: float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
-static void k141(long n, void *out_, const void *const *in_, const double *p) {
+/* 146: float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
+static void k146(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2742,8 +2835,8 @@ static void k141(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 142: float32|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(add(exp(in0), exp(neg(in0))), 0.5))), sub(in0, tanh(in0))) */
-static void k142(long n, void *out_, const void *const *in_, const double *p) {
+/* 147: float32|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(add(exp(in0), exp(neg(in0))), 0.5))), sub(in0, tanh(in0))) */
+static void k147(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -2787,8 +2880,8 @@ static void k142(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 143: float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
-static void k143(long n, void *out_, const void *const *in_, const double *p) {
+/* 148: float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
+static void k148(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2805,8 +2898,8 @@ static void k143(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 144: float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
-static void k144(long n, void *out_, const void *const *in_, const double *p) {
+/* 149: float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
+static void k149(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2825,8 +2918,8 @@ static void k144(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 145: float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2) */
-static void k145(long n, void *out_, const void *const *in_, const double *p) {
+/* 150: float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2) */
+static void k150(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2842,8 +2935,8 @@ static void k145(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 146: float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, in1) */
-static void k146(long n, void *out_, const void *const *in_, const double *p) {
+/* 151: float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, in1) */
+static void k151(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2860,8 +2953,8 @@ static void k146(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 147: float32|where(or(le(in0, 0), ge(in0, 6)), 0, $#0) */
-static void k147(long n, void *out_, const void *const *in_, const double *p) {
+/* 152: float32|where(or(le(in0, 0), ge(in0, 6)), 0, $#0) */
+static void k152(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2875,8 +2968,8 @@ static void k147(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 148: float32|where(or(le(in0, 0), ge(in0, 6)), 0, in1) */
-static void k148(long n, void *out_, const void *const *in_, const double *p) {
+/* 153: float32|where(or(le(in0, 0), ge(in0, 6)), 0, in1) */
+static void k153(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2892,8 +2985,8 @@ static void k148(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 149: float64>bool|eq(in0, $#0) */
-static void k149(long n, void *out_, const void *const *in_, const double *p) {
+/* 154: float64>bool|eq(in0, $#0) */
+static void k154(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -2904,8 +2997,8 @@ static void k149(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 150: float64>bool|eq(in0, in1) */
-static void k150(long n, void *out_, const void *const *in_, const double *p) {
+/* 155: float64>bool|eq(in0, in1) */
+static void k155(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -2918,8 +3011,8 @@ static void k150(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 151: float64>bool|ge(in0, $#0) */
-static void k151(long n, void *out_, const void *const *in_, const double *p) {
+/* 156: float64>bool|ge(in0, $#0) */
+static void k156(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -2930,8 +3023,8 @@ static void k151(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 152: float64>bool|ge(in0, in1) */
-static void k152(long n, void *out_, const void *const *in_, const double *p) {
+/* 157: float64>bool|ge(in0, in1) */
+static void k157(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -2944,8 +3037,8 @@ static void k152(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 153: float64>bool|gt(in0, $#0) */
-static void k153(long n, void *out_, const void *const *in_, const double *p) {
+/* 158: float64>bool|gt(in0, $#0) */
+static void k158(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -2956,8 +3049,8 @@ static void k153(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 154: float64>bool|gt(in0, in1) */
-static void k154(long n, void *out_, const void *const *in_, const double *p) {
+/* 159: float64>bool|gt(in0, in1) */
+static void k159(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -2970,8 +3063,8 @@ static void k154(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 155: float64>bool|le(in0, $#0) */
-static void k155(long n, void *out_, const void *const *in_, const double *p) {
+/* 160: float64>bool|le(in0, $#0) */
+static void k160(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -2982,8 +3075,8 @@ static void k155(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 156: float64>bool|le(in0, in1) */
-static void k156(long n, void *out_, const void *const *in_, const double *p) {
+/* 161: float64>bool|le(in0, in1) */
+static void k161(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -2996,8 +3089,8 @@ static void k156(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 157: float64>bool|lt(in0, $#0) */
-static void k157(long n, void *out_, const void *const *in_, const double *p) {
+/* 162: float64>bool|lt(in0, $#0) */
+static void k162(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3008,8 +3101,8 @@ static void k157(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 158: float64>bool|lt(in0, in1) */
-static void k158(long n, void *out_, const void *const *in_, const double *p) {
+/* 163: float64>bool|lt(in0, in1) */
+static void k163(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3022,8 +3115,8 @@ static void k158(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 159: float64>bool|ne(in0, $#0) */
-static void k159(long n, void *out_, const void *const *in_, const double *p) {
+/* 164: float64>bool|ne(in0, $#0) */
+static void k164(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3034,8 +3127,8 @@ static void k159(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 160: float64>bool|ne(in0, in1) */
-static void k160(long n, void *out_, const void *const *in_, const double *p) {
+/* 165: float64>bool|ne(in0, in1) */
+static void k165(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3048,8 +3141,8 @@ static void k160(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 161: float64|$#0 */
-static void k161(long n, void *out_, const void *const *in_, const double *p) {
+/* 166: float64|$#0 */
+static void k166(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double p0 = p[0];
   (void)in_;
@@ -3058,8 +3151,8 @@ static void k161(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 162: float64|abs(in0) */
-static void k162(long n, void *out_, const void *const *in_, const double *p) {
+/* 167: float64|abs(in0) */
+static void k167(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3070,8 +3163,8 @@ static void k162(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 163: float64|add(in0, $#0) */
-static void k163(long n, void *out_, const void *const *in_, const double *p) {
+/* 168: float64|add(in0, $#0) */
+static void k168(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3082,8 +3175,8 @@ static void k163(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 164: float64|add(in0, in1) */
-static void k164(long n, void *out_, const void *const *in_, const double *p) {
+/* 169: float64|add(in0, in1) */
+static void k169(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3096,8 +3189,8 @@ static void k164(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 165: float64|add(in0, mul(in1, $#0)) */
-static void k165(long n, void *out_, const void *const *in_, const double *p) {
+/* 170: float64|add(in0, mul(in1, $#0)) */
+static void k170(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3111,8 +3204,8 @@ static void k165(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 166: float64|ceil(in0) */
-static void k166(long n, void *out_, const void *const *in_, const double *p) {
+/* 171: float64|ceil(in0) */
+static void k171(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3123,8 +3216,8 @@ static void k166(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 167: float64|div(in0, $#0) */
-static void k167(long n, void *out_, const void *const *in_, const double *p) {
+/* 172: float64|div(in0, $#0) */
+static void k172(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3135,8 +3228,8 @@ static void k167(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 168: float64|div(in0, add(1, exp(neg(in0)))) */
-static void k168(long n, void *out_, const void *const *in_, const double *p) {
+/* 173: float64|div(in0, add(1, exp(neg(in0)))) */
+static void k173(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3150,8 +3243,8 @@ static void k168(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 169: float64|div(in0, add(abs(in0), 1)) */
-static void k169(long n, void *out_, const void *const *in_, const double *p) {
+/* 174: float64|div(in0, add(abs(in0), 1)) */
+static void k174(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3164,8 +3257,8 @@ static void k169(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 170: float64|div(in0, in1) */
-static void k170(long n, void *out_, const void *const *in_, const double *p) {
+/* 175: float64|div(in0, in1) */
+static void k175(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3178,8 +3271,8 @@ static void k170(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 171: float64|div(mul(in0, min(max(add(in0, 3), 0), 6)), 6) */
-static void k171(long n, void *out_, const void *const *in_, const double *p) {
+/* 176: float64|div(mul(in0, min(max(add(in0, 3), 0), 6)), 6) */
+static void k176(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3194,8 +3287,8 @@ static void k171(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 172: float64|erf(in0) */
-static void k172(long n, void *out_, const void *const *in_, const double *p) {
+/* 177: float64|erf(in0) */
+static void k177(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3206,8 +3299,8 @@ static void k172(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 173: float64|erfc(in0) */
-static void k173(long n, void *out_, const void *const *in_, const double *p) {
+/* 178: float64|erfc(in0) */
+static void k178(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3218,8 +3311,8 @@ static void k173(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 174: float64|exp(in0) */
-static void k174(long n, void *out_, const void *const *in_, const double *p) {
+/* 179: float64|exp(in0) */
+static void k179(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3230,8 +3323,8 @@ static void k174(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 175: float64|expm1(in0) */
-static void k175(long n, void *out_, const void *const *in_, const double *p) {
+/* 180: float64|expm1(in0) */
+static void k180(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3242,8 +3335,8 @@ static void k175(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 176: float64|floor(in0) */
-static void k176(long n, void *out_, const void *const *in_, const double *p) {
+/* 181: float64|floor(in0) */
+static void k181(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3254,8 +3347,8 @@ static void k176(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 177: float64|in0 */
-static void k177(long n, void *out_, const void *const *in_, const double *p) {
+/* 182: float64|in0 */
+static void k182(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3265,8 +3358,8 @@ static void k177(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 178: float64|log(in0) */
-static void k178(long n, void *out_, const void *const *in_, const double *p) {
+/* 183: float64|log(in0) */
+static void k183(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3277,8 +3370,8 @@ static void k178(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 179: float64|log1p(in0) */
-static void k179(long n, void *out_, const void *const *in_, const double *p) {
+/* 184: float64|log1p(in0) */
+static void k184(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3289,8 +3382,8 @@ static void k179(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 180: float64|max(in0, 0) */
-static void k180(long n, void *out_, const void *const *in_, const double *p) {
+/* 185: float64|max(in0, 0) */
+static void k185(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3301,8 +3394,8 @@ static void k180(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 181: float64|max(in0, in1) */
-static void k181(long n, void *out_, const void *const *in_, const double *p) {
+/* 186: float64|max(in0, in1) */
+static void k186(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3315,8 +3408,8 @@ static void k181(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 182: float64|min(in0, in1) */
-static void k182(long n, void *out_, const void *const *in_, const double *p) {
+/* 187: float64|min(in0, in1) */
+static void k187(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3329,8 +3422,8 @@ static void k182(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 183: float64|mul($#0, $#1) */
-static void k183(long n, void *out_, const void *const *in_, const double *p) {
+/* 188: float64|mul($#0, $#1) */
+static void k188(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double p0 = p[0];
   const double p1 = p[1];
@@ -3341,8 +3434,8 @@ static void k183(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 184: float64|mul($#0, add(in0, in0)) */
-static void k184(long n, void *out_, const void *const *in_, const double *p) {
+/* 189: float64|mul($#0, add(in0, in0)) */
+static void k189(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3354,8 +3447,8 @@ static void k184(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 185: float64|mul($#0, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
-static void k185(long n, void *out_, const void *const *in_, const double *p) {
+/* 190: float64|mul($#0, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
+static void k190(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3376,8 +3469,8 @@ static void k185(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 186: float64|mul($#0, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
-static void k186(long n, void *out_, const void *const *in_, const double *p) {
+/* 191: float64|mul($#0, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
+static void k191(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3408,8 +3501,8 @@ static void k186(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 187: float64|mul($#0, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
-static void k187(long n, void *out_, const void *const *in_, const double *p) {
+/* 192: float64|mul($#0, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
+static void k192(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3437,8 +3530,8 @@ static void k187(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 188: float64|mul($#0, div(1, $#1)) */
-static void k188(long n, void *out_, const void *const *in_, const double *p) {
+/* 193: float64|mul($#0, div(1, $#1)) */
+static void k193(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double p0 = p[0];
   const double p1 = p[1];
@@ -3450,8 +3543,8 @@ static void k188(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 189: float64|mul($#0, div(1, in0)) */
-static void k189(long n, void *out_, const void *const *in_, const double *p) {
+/* 194: float64|mul($#0, div(1, in0)) */
+static void k194(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3463,8 +3556,8 @@ static void k189(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 190: float64|mul($#0, div(1, mul(2, sqrt(in0)))) */
-static void k190(long n, void *out_, const void *const *in_, const double *p) {
+/* 195: float64|mul($#0, div(1, mul(2, sqrt(in0)))) */
+static void k195(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3478,8 +3571,8 @@ static void k190(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 191: float64|mul($#0, exp(in0)) */
-static void k191(long n, void *out_, const void *const *in_, const double *p) {
+/* 196: float64|mul($#0, exp(in0)) */
+static void k196(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3491,8 +3584,8 @@ static void k191(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 192: float64|mul($#0, in0) */
-static void k192(long n, void *out_, const void *const *in_, const double *p) {
+/* 197: float64|mul($#0, in0) */
+static void k197(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3503,8 +3596,8 @@ static void k192(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 193: float64|mul($#0, in1) */
-static void k193(long n, void *out_, const void *const *in_, const double *p) {
+/* 198: float64|mul($#0, in1) */
+static void k198(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a1 = (const double *)in_[1];
   const double p0 = p[0];
@@ -3515,8 +3608,8 @@ static void k193(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 194: float64|mul($#0, mul(-0.5, pow(rsqrt(in0), 3))) */
-static void k194(long n, void *out_, const void *const *in_, const double *p) {
+/* 199: float64|mul($#0, mul(-0.5, pow(rsqrt(in0), 3))) */
+static void k199(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3530,8 +3623,27 @@ static void k194(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 195: float64|mul($#0, mul(in0, sub(1, in0))) */
-static void k195(long n, void *out_, const void *const *in_, const double *p) {
+/* 200: float64|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
+static void k200(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double *restrict a1 = (const double *)in_[1];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const double t0 = pm_sigmoid(x1);
+    const double t1 = -x1;
+    const double t2 = pm_sigmoid(t1);
+    const double t3 = t0 * t2;
+    const double t4 = x0 * t3;
+    const double t5 = p0 * t4;
+    out[i] = t5;
+  }
+}
+
+/* 201: float64|mul($#0, mul(in0, sub(1, in0))) */
+static void k201(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3544,8 +3656,8 @@ static void k195(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 196: float64|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
-static void k196(long n, void *out_, const void *const *in_, const double *p) {
+/* 202: float64|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
+static void k202(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3562,8 +3674,8 @@ static void k196(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 197: float64|mul($#0, neg(div(in0, mul(in1, in1)))) */
-static void k197(long n, void *out_, const void *const *in_, const double *p) {
+/* 203: float64|mul($#0, neg(div(in0, mul(in1, in1)))) */
+static void k203(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3579,8 +3691,8 @@ static void k197(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 198: float64|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k198(long n, void *out_, const void *const *in_, const double *p) {
+/* 204: float64|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k204(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3594,8 +3706,21 @@ static void k198(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 199: float64|mul($#0, sigmoid(neg(in0))) */
-static void k199(long n, void *out_, const void *const *in_, const double *p) {
+/* 205: float64|mul($#0, sigmoid(in0)) */
+static void k205(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double t0 = pm_sigmoid(x0);
+    const double t1 = p0 * t0;
+    out[i] = t1;
+  }
+}
+
+/* 206: float64|mul($#0, sigmoid(neg(in0))) */
+static void k206(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3608,8 +3733,8 @@ static void k199(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 200: float64|mul($#0, sign(in0)) */
-static void k200(long n, void *out_, const void *const *in_, const double *p) {
+/* 207: float64|mul($#0, sign(in0)) */
+static void k207(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3621,8 +3746,8 @@ static void k200(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 201: float64|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k201(long n, void *out_, const void *const *in_, const double *p) {
+/* 208: float64|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
+static void k208(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3641,8 +3766,8 @@ static void k201(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 202: float64|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
-static void k202(long n, void *out_, const void *const *in_, const double *p) {
+/* 209: float64|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
+static void k209(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3665,8 +3790,8 @@ static void k202(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 203: float64|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k203(long n, void *out_, const void *const *in_, const double *p) {
+/* 210: float64|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k210(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3685,8 +3810,8 @@ static void k203(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 204: float64|mul($#0, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0))))))) */
-static void k204(long n, void *out_, const void *const *in_, const double *p) {
+/* 211: float64|mul($#0, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0))))))) */
+static void k211(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3776,8 +3901,8 @@ static void k204(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 205: float64|mul(in0, $#0) */
-static void k205(long n, void *out_, const void *const *in_, const double *p) {
+/* 212: float64|mul(in0, $#0) */
+static void k212(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3788,8 +3913,8 @@ static void k205(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 206: float64|mul(in0, div(1, $#0)) */
-static void k206(long n, void *out_, const void *const *in_, const double *p) {
+/* 213: float64|mul(in0, div(1, $#0)) */
+static void k213(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3801,8 +3926,8 @@ static void k206(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 207: float64|mul(in0, in0) */
-static void k207(long n, void *out_, const void *const *in_, const double *p) {
+/* 214: float64|mul(in0, in0) */
+static void k214(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3813,8 +3938,8 @@ static void k207(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 208: float64|mul(in0, in1) */
-static void k208(long n, void *out_, const void *const *in_, const double *p) {
+/* 215: float64|mul(in0, in1) */
+static void k215(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3827,8 +3952,23 @@ static void k208(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 209: float64|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) */
-static void k209(long n, void *out_, const void *const *in_, const double *p) {
+/* 216: float64|mul(in0, sigmoid(in1)) */
+static void k216(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double *restrict a1 = (const double *)in_[1];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const double t0 = pm_sigmoid(x1);
+    const double t1 = x0 * t0;
+    out[i] = t1;
+  }
+}
+
+/* 217: float64|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) */
+static void k217(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3846,8 +3986,8 @@ static void k209(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 210: float64|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0))))))) */
-static void k210(long n, void *out_, const void *const *in_, const double *p) {
+/* 218: float64|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0))))))) */
+static void k218(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3865,8 +4005,8 @@ static void k210(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 211: float64|mul(in1, add(in0, in0)) */
-static void k211(long n, void *out_, const void *const *in_, const double *p) {
+/* 219: float64|mul(in1, add(in0, in0)) */
+static void k219(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3880,8 +4020,8 @@ static void k211(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 212: float64|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
-static void k212(long n, void *out_, const void *const *in_, const double *p) {
+/* 220: float64|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
+static void k220(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3904,8 +4044,8 @@ static void k212(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 213: float64|mul(in1, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
-static void k213(long n, void *out_, const void *const *in_, const double *p) {
+/* 221: float64|mul(in1, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
+static void k221(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3938,8 +4078,8 @@ static void k213(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 214: float64|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
-static void k214(long n, void *out_, const void *const *in_, const double *p) {
+/* 222: float64|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
+static void k222(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3969,8 +4109,8 @@ static void k214(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 215: float64|mul(in1, div(1, in0)) */
-static void k215(long n, void *out_, const void *const *in_, const double *p) {
+/* 223: float64|mul(in1, div(1, in0)) */
+static void k223(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3984,8 +4124,8 @@ static void k215(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 216: float64|mul(in1, div(1, mul(2, sqrt(in0)))) */
-static void k216(long n, void *out_, const void *const *in_, const double *p) {
+/* 224: float64|mul(in1, div(1, mul(2, sqrt(in0)))) */
+static void k224(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4001,8 +4141,8 @@ static void k216(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 217: float64|mul(in1, exp(in0)) */
-static void k217(long n, void *out_, const void *const *in_, const double *p) {
+/* 225: float64|mul(in1, exp(in0)) */
+static void k225(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4016,8 +4156,8 @@ static void k217(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 218: float64|mul(in1, in0) */
-static void k218(long n, void *out_, const void *const *in_, const double *p) {
+/* 226: float64|mul(in1, in0) */
+static void k226(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4030,8 +4170,8 @@ static void k218(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 219: float64|mul(in1, mul(-0.5, pow(rsqrt(in0), 3))) */
-static void k219(long n, void *out_, const void *const *in_, const double *p) {
+/* 227: float64|mul(in1, mul(-0.5, pow(rsqrt(in0), 3))) */
+static void k227(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4047,8 +4187,8 @@ static void k219(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 220: float64|mul(in1, mul(in0, sub(1, in0))) */
-static void k220(long n, void *out_, const void *const *in_, const double *p) {
+/* 228: float64|mul(in1, mul(in0, sub(1, in0))) */
+static void k228(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4063,8 +4203,8 @@ static void k220(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 221: float64|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
-static void k221(long n, void *out_, const void *const *in_, const double *p) {
+/* 229: float64|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
+static void k229(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4083,8 +4223,8 @@ static void k221(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 222: float64|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k222(long n, void *out_, const void *const *in_, const double *p) {
+/* 230: float64|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k230(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4100,8 +4240,23 @@ static void k222(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 223: float64|mul(in1, sigmoid(neg(in0))) */
-static void k223(long n, void *out_, const void *const *in_, const double *p) {
+/* 231: float64|mul(in1, sigmoid(in0)) */
+static void k231(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double *restrict a1 = (const double *)in_[1];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const double t0 = pm_sigmoid(x0);
+    const double t1 = x1 * t0;
+    out[i] = t1;
+  }
+}
+
+/* 232: float64|mul(in1, sigmoid(neg(in0))) */
+static void k232(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4116,8 +4271,8 @@ static void k223(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 224: float64|mul(in1, sign(in0)) */
-static void k224(long n, void *out_, const void *const *in_, const double *p) {
+/* 233: float64|mul(in1, sign(in0)) */
+static void k233(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4131,8 +4286,8 @@ static void k224(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 225: float64|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k225(long n, void *out_, const void *const *in_, const double *p) {
+/* 234: float64|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
+static void k234(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4153,8 +4308,8 @@ static void k225(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 226: float64|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
-static void k226(long n, void *out_, const void *const *in_, const double *p) {
+/* 235: float64|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
+static void k235(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4179,8 +4334,8 @@ static void k226(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 227: float64|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k227(long n, void *out_, const void *const *in_, const double *p) {
+/* 236: float64|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k236(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4201,8 +4356,8 @@ static void k227(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 228: float64|mul(in1, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0))))))) */
-static void k228(long n, void *out_, const void *const *in_, const double *p) {
+/* 237: float64|mul(in1, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0))))))) */
+static void k237(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4294,8 +4449,29 @@ static void k228(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 229: float64|mul(in2, neg(div(in0, mul(in1, in1)))) */
-static void k229(long n, void *out_, const void *const *in_, const double *p) {
+/* 238: float64|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
+static void k238(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double *restrict a1 = (const double *)in_[1];
+  const double *restrict a2 = (const double *)in_[2];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const double x2 = a2[i];
+    const double t0 = pm_sigmoid(x1);
+    const double t1 = -x1;
+    const double t2 = pm_sigmoid(t1);
+    const double t3 = t0 * t2;
+    const double t4 = x0 * t3;
+    const double t5 = x2 * t4;
+    out[i] = t5;
+  }
+}
+
+/* 239: float64|mul(in2, neg(div(in0, mul(in1, in1)))) */
+static void k239(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4313,8 +4489,8 @@ static void k229(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 230: float64|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476))) */
-static void k230(long n, void *out_, const void *const *in_, const double *p) {
+/* 240: float64|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476))) */
+static void k240(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4329,8 +4505,8 @@ static void k230(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 231: float64|neg($#0) */
-static void k231(long n, void *out_, const void *const *in_, const double *p) {
+/* 241: float64|neg($#0) */
+static void k241(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double p0 = p[0];
   (void)in_;
@@ -4340,8 +4516,8 @@ static void k231(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 232: float64|neg(in0) */
-static void k232(long n, void *out_, const void *const *in_, const double *p) {
+/* 242: float64|neg(in0) */
+static void k242(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4352,8 +4528,8 @@ static void k232(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 233: float64|pow(in0, $#0) */
-static void k233(long n, void *out_, const void *const *in_, const double *p) {
+/* 243: float64|pow(in0, $#0) */
+static void k243(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4364,8 +4540,8 @@ static void k233(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 234: float64|reciprocal(in0) */
-static void k234(long n, void *out_, const void *const *in_, const double *p) {
+/* 244: float64|reciprocal(in0) */
+static void k244(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4376,8 +4552,8 @@ static void k234(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 235: float64|round(in0) */
-static void k235(long n, void *out_, const void *const *in_, const double *p) {
+/* 245: float64|round(in0) */
+static void k245(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4388,8 +4564,8 @@ static void k235(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 236: float64|rsqrt(in0) */
-static void k236(long n, void *out_, const void *const *in_, const double *p) {
+/* 246: float64|rsqrt(in0) */
+static void k246(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4400,8 +4576,8 @@ static void k236(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 237: float64|sigmoid(in0) */
-static void k237(long n, void *out_, const void *const *in_, const double *p) {
+/* 247: float64|sigmoid(in0) */
+static void k247(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4412,8 +4588,8 @@ static void k237(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 238: float64|sign(in0) */
-static void k238(long n, void *out_, const void *const *in_, const double *p) {
+/* 248: float64|sign(in0) */
+static void k248(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4424,8 +4600,8 @@ static void k238(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 239: float64|sqrt(in0) */
-static void k239(long n, void *out_, const void *const *in_, const double *p) {
+/* 249: float64|sqrt(in0) */
+static void k249(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4436,8 +4612,8 @@ static void k239(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 240: float64|sub($#0, in1) */
-static void k240(long n, void *out_, const void *const *in_, const double *p) {
+/* 250: float64|sub($#0, in1) */
+static void k250(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a1 = (const double *)in_[1];
   const double p0 = p[0];
@@ -4448,8 +4624,8 @@ static void k240(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 241: float64|sub(in0, $#0) */
-static void k241(long n, void *out_, const void *const *in_, const double *p) {
+/* 251: float64|sub(in0, $#0) */
+static void k251(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4460,8 +4636,8 @@ static void k241(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 242: float64|sub(in0, in1) */
-static void k242(long n, void *out_, const void *const *in_, const double *p) {
+/* 252: float64|sub(in0, in1) */
+static void k252(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4474,8 +4650,8 @@ static void k242(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 243: float64|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) */
-static void k243(long n, void *out_, const void *const *in_, const double *p) {
+/* 253: float64|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) */
+static void k253(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4491,8 +4667,8 @@ static void k243(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 244: float64|tanh(in0) */
-static void k244(long n, void *out_, const void *const *in_, const double *p) {
+/* 254: float64|tanh(in0) */
+static void k254(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4503,8 +4679,8 @@ static void k244(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 245: float64|trunc(in0) */
-static void k245(long n, void *out_, const void *const *in_, const double *p) {
+/* 255: float64|trunc(in0) */
+static void k255(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4515,8 +4691,8 @@ static void k245(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 246: float64|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0) */
-static void k246(long n, void *out_, const void *const *in_, const double *p) {
+/* 256: float64|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0) */
+static void k256(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4532,8 +4708,8 @@ static void k246(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 247: float64|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0) */
-static void k247(long n, void *out_, const void *const *in_, const double *p) {
+/* 257: float64|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0) */
+static void k257(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4550,8 +4726,8 @@ static void k247(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 248: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1) */
-static void k248(long n, void *out_, const void *const *in_, const double *p) {
+/* 258: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1) */
+static void k258(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4567,8 +4743,8 @@ static void k248(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 249: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0) */
-static void k249(long n, void *out_, const void *const *in_, const double *p) {
+/* 259: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0) */
+static void k259(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4583,8 +4759,8 @@ static void k249(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 250: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1) */
-static void k250(long n, void *out_, const void *const *in_, const double *p) {
+/* 260: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1) */
+static void k260(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4601,8 +4777,8 @@ static void k250(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 251: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, where(gt(in0, $#0), sub(in0, $#0), add(in0, $#0))) */
-static void k251(long n, void *out_, const void *const *in_, const double *p) {
+/* 261: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, where(gt(in0, $#0), sub(in0, $#0), add(in0, $#0))) */
+static void k261(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4621,8 +4797,8 @@ static void k251(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 252: float64|where(and(gt(in0, -3), lt(in0, 3)), mul($#0, 0.16666666666666666), 0) */
-static void k252(long n, void *out_, const void *const *in_, const double *p) {
+/* 262: float64|where(and(gt(in0, -3), lt(in0, 3)), mul($#0, 0.16666666666666666), 0) */
+static void k262(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4637,8 +4813,8 @@ static void k252(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 253: float64|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0) */
-static void k253(long n, void *out_, const void *const *in_, const double *p) {
+/* 263: float64|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0) */
+static void k263(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4655,8 +4831,8 @@ static void k253(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 254: float64|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1))))) */
-static void k254(long n, void *out_, const void *const *in_, const double *p) {
+/* 264: float64|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1))))) */
+static void k264(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4673,8 +4849,8 @@ static void k254(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 255: float64|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1))))) */
-static void k255(long n, void *out_, const void *const *in_, const double *p) {
+/* 265: float64|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1))))) */
+static void k265(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4692,8 +4868,8 @@ static void k255(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 256: float64|where(gt(in0, 0), $#0, mul($#0, $#1)) */
-static void k256(long n, void *out_, const void *const *in_, const double *p) {
+/* 266: float64|where(gt(in0, 0), $#0, mul($#0, $#1)) */
+static void k266(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4707,8 +4883,8 @@ static void k256(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 257: float64|where(gt(in0, 0), 0, mul($#0, in0)) */
-static void k257(long n, void *out_, const void *const *in_, const double *p) {
+/* 267: float64|where(gt(in0, 0), 0, mul($#0, in0)) */
+static void k267(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4721,8 +4897,8 @@ static void k257(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 258: float64|where(gt(in0, 0), 0, mul(in1, in0)) */
-static void k258(long n, void *out_, const void *const *in_, const double *p) {
+/* 268: float64|where(gt(in0, 0), 0, mul(in1, in0)) */
+static void k268(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4737,8 +4913,8 @@ static void k258(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 259: float64|where(gt(in0, 0), in0, mul($#0, in0)) */
-static void k259(long n, void *out_, const void *const *in_, const double *p) {
+/* 269: float64|where(gt(in0, 0), in0, mul($#0, in0)) */
+static void k269(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4751,8 +4927,8 @@ static void k259(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 260: float64|where(gt(in0, 0), in0, mul(in0, $#0)) */
-static void k260(long n, void *out_, const void *const *in_, const double *p) {
+/* 270: float64|where(gt(in0, 0), in0, mul(in0, $#0)) */
+static void k270(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4765,8 +4941,8 @@ static void k260(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 261: float64|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(in0)))) */
-static void k261(long n, void *out_, const void *const *in_, const double *p) {
+/* 271: float64|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(in0)))) */
+static void k271(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4784,8 +4960,8 @@ static void k261(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 262: float64|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(mul(in0, $#1))))) */
-static void k262(long n, void *out_, const void *const *in_, const double *p) {
+/* 272: float64|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(mul(in0, $#1))))) */
+static void k272(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4805,8 +4981,8 @@ static void k262(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 263: float64|where(gt(in0, 0), in1, mul(in1, $#0)) */
-static void k263(long n, void *out_, const void *const *in_, const double *p) {
+/* 273: float64|where(gt(in0, 0), in1, mul(in1, $#0)) */
+static void k273(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4821,8 +4997,8 @@ static void k263(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 264: float64|where(gt(in0, 0), in2, mul(in2, $#0)) */
-static void k264(long n, void *out_, const void *const *in_, const double *p) {
+/* 274: float64|where(gt(in0, 0), in2, mul(in2, $#0)) */
+static void k274(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a2 = (const double *)in_[2];
@@ -4837,8 +5013,8 @@ static void k264(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 265: float64|where(gt(in0, 0), mul(in0, 1.0507009873554805), where(eq(in0, 0), mul(abs(in0), 1.7580993408473766), mul(1.7580993408473766, expm1(in0)))) */
-static void k265(long n, void *out_, const void *const *in_, const double *p) {
+/* 275: float64|where(gt(in0, 0), mul(in0, 1.0507009873554805), where(eq(in0, 0), mul(abs(in0), 1.7580993408473766), mul(1.7580993408473766, expm1(in0)))) */
+static void k275(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4857,8 +5033,8 @@ static void k265(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 266: float64|where(gt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
-static void k266(long n, void *out_, const void *const *in_, const double *p) {
+/* 276: float64|where(gt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
+static void k276(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4875,8 +5051,8 @@ static void k266(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 267: float64|where(gt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
-static void k267(long n, void *out_, const void *const *in_, const double *p) {
+/* 277: float64|where(gt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
+static void k277(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4895,8 +5071,8 @@ static void k267(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 268: float64|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
-static void k268(long n, void *out_, const void *const *in_, const double *p) {
+/* 278: float64|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
+static void k278(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4915,8 +5091,8 @@ static void k268(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 269: float64|where(gt(mul(in0, $#0), $#1), in0, div(add(max(mul(in0, $#0), 0), log1p(exp(neg(abs(mul(in0, $#0)))))), $#0)) */
-static void k269(long n, void *out_, const void *const *in_, const double *p) {
+/* 279: float64|where(gt(mul(in0, $#0), $#1), in0, div(add(max(mul(in0, $#0), 0), log1p(exp(neg(abs(mul(in0, $#0)))))), $#0)) */
+static void k279(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4937,8 +5113,8 @@ static void k269(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 270: float64|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
-static void k270(long n, void *out_, const void *const *in_, const double *p) {
+/* 280: float64|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
+static void k280(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4958,8 +5134,8 @@ static void k270(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 271: float64|where(gt(where(lt(add(in0, 3), 0), 0, add(in0, 3)), 6), 1, where(lt(add(in0, 3), 0), 0, div(add(in0, 3), 6))) */
-static void k271(long n, void *out_, const void *const *in_, const double *p) {
+/* 281: float64|where(gt(where(lt(add(in0, 3), 0), 0, add(in0, 3)), 6), 1, where(lt(add(in0, 3), 0), 0, div(add(in0, 3), 6))) */
+static void k281(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4976,8 +5152,8 @@ static void k271(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 272: float64|where(gt(where(lt(in0, $#0), $#0, in0), $#1), $#1, where(lt(in0, $#0), $#0, in0)) */
-static void k272(long n, void *out_, const void *const *in_, const double *p) {
+/* 282: float64|where(gt(where(lt(in0, $#0), $#0, in0), $#1), $#1, where(lt(in0, $#0), $#0, in0)) */
+static void k282(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4992,8 +5168,8 @@ static void k272(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 273: float64|where(gt(where(lt(in0, 0), 0, in0), 6), 6, where(lt(in0, 0), 0, in0)) */
-static void k273(long n, void *out_, const void *const *in_, const double *p) {
+/* 283: float64|where(gt(where(lt(in0, 0), 0, in0), 6), 6, where(lt(in0, 0), 0, in0)) */
+static void k283(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -5007,8 +5183,8 @@ static void k273(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 274: float64|where(le(in0, $#0), $#1, in0) */
-static void k274(long n, void *out_, const void *const *in_, const double *p) {
+/* 284: float64|where(le(in0, $#0), $#1, in0) */
+static void k284(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5021,8 +5197,8 @@ static void k274(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 275: float64|where(le(in0, $#0), 0, $#1) */
-static void k275(long n, void *out_, const void *const *in_, const double *p) {
+/* 285: float64|where(le(in0, $#0), 0, $#1) */
+static void k285(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5035,8 +5211,8 @@ static void k275(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 276: float64|where(le(in0, $#0), 0, in1) */
-static void k276(long n, void *out_, const void *const *in_, const double *p) {
+/* 286: float64|where(le(in0, $#0), 0, in1) */
+static void k286(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5050,8 +5226,8 @@ static void k276(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 277: float64|where(le(in0, 0), 0, $#0) */
-static void k277(long n, void *out_, const void *const *in_, const double *p) {
+/* 287: float64|where(le(in0, 0), 0, $#0) */
+static void k287(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5063,8 +5239,8 @@ static void k277(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 278: float64|where(le(in0, 0), 0, in1) */
-static void k278(long n, void *out_, const void *const *in_, const double *p) {
+/* 288: float64|where(le(in0, 0), 0, in1) */
+static void k288(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5078,8 +5254,8 @@ static void k278(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 279: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), add(in0, $#1), $#1)), $#0) */
-static void k279(long n, void *out_, const void *const *in_, const double *p) {
+/* 289: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), add(in0, $#1), $#1)), $#0) */
+static void k289(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5096,8 +5272,8 @@ static void k279(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 280: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, add(in0, $#2)), mul($#2, $#1))), $#0) */
-static void k280(long n, void *out_, const void *const *in_, const double *p) {
+/* 290: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, add(in0, $#2)), mul($#2, $#1))), $#0) */
+static void k290(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5117,8 +5293,8 @@ static void k280(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 281: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, exp(in0)), $#1)), $#0) */
-static void k281(long n, void *out_, const void *const *in_, const double *p) {
+/* 291: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, exp(in0)), $#1)), $#0) */
+static void k291(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5136,8 +5312,8 @@ static void k281(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 282: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul(mul($#1, $#2), exp(mul(in0, $#2))), mul($#1, $#2))), $#0) */
-static void k282(long n, void *out_, const void *const *in_, const double *p) {
+/* 292: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul(mul($#1, $#2), exp(mul(in0, $#2))), mul($#1, $#2))), $#0) */
+static void k292(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5158,8 +5334,8 @@ static void k282(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 283: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), add(in0, $#0), $#0)), in1) */
-static void k283(long n, void *out_, const void *const *in_, const double *p) {
+/* 293: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), add(in0, $#0), $#0)), in1) */
+static void k293(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5177,8 +5353,8 @@ static void k283(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 284: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, add(in0, $#1)), mul($#1, $#0))), in1) */
-static void k284(long n, void *out_, const void *const *in_, const double *p) {
+/* 294: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, add(in0, $#1)), mul($#1, $#0))), in1) */
+static void k294(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5199,8 +5375,8 @@ static void k284(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 285: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, exp(in0)), $#0)), in1) */
-static void k285(long n, void *out_, const void *const *in_, const double *p) {
+/* 295: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, exp(in0)), $#0)), in1) */
+static void k295(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5219,8 +5395,8 @@ static void k285(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 286: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul(mul($#0, $#1), exp(mul(in0, $#1))), mul($#0, $#1))), in1) */
-static void k286(long n, void *out_, const void *const *in_, const double *p) {
+/* 296: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul(mul($#0, $#1), exp(mul(in0, $#1))), mul($#0, $#1))), in1) */
+static void k296(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5242,8 +5418,8 @@ static void k286(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 287: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1.7580993408473766)), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
-static void k287(long n, void *out_, const void *const *in_, const double *p) {
+/* 297: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1.7580993408473766)), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
+static void k297(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5261,8 +5437,8 @@ static void k287(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 288: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, mul(1.7580993408473766, exp(in0))), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
-static void k288(long n, void *out_, const void *const *in_, const double *p) {
+/* 298: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, mul(1.7580993408473766, exp(in0))), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
+static void k298(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5281,8 +5457,8 @@ static void k288(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 289: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
-static void k289(long n, void *out_, const void *const *in_, const double *p) {
+/* 299: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
+static void k299(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5302,8 +5478,8 @@ static void k289(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 290: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
-static void k290(long n, void *out_, const void *const *in_, const double *p) {
+/* 300: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
+static void k300(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5324,8 +5500,8 @@ static void k290(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 291: float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(add(exp(in0), exp(neg(in0))), 0.5))), sub(in0, tanh(in0))) */
-static void k291(long n, void *out_, const void *const *in_, const double *p) {
+/* 301: float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(add(exp(in0), exp(neg(in0))), 0.5))), sub(in0, tanh(in0))) */
+static void k301(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -5369,8 +5545,8 @@ static void k291(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 292: float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
-static void k292(long n, void *out_, const void *const *in_, const double *p) {
+/* 302: float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
+static void k302(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5387,8 +5563,8 @@ static void k292(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 293: float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
-static void k293(long n, void *out_, const void *const *in_, const double *p) {
+/* 303: float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
+static void k303(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5407,8 +5583,8 @@ static void k293(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 294: float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2) */
-static void k294(long n, void *out_, const void *const *in_, const double *p) {
+/* 304: float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2) */
+static void k304(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5424,8 +5600,8 @@ static void k294(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 295: float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, in1) */
-static void k295(long n, void *out_, const void *const *in_, const double *p) {
+/* 305: float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, in1) */
+static void k305(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5442,8 +5618,8 @@ static void k295(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 296: float64|where(or(le(in0, 0), ge(in0, 6)), 0, $#0) */
-static void k296(long n, void *out_, const void *const *in_, const double *p) {
+/* 306: float64|where(or(le(in0, 0), ge(in0, 6)), 0, $#0) */
+static void k306(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5457,8 +5633,8 @@ static void k296(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 297: float64|where(or(le(in0, 0), ge(in0, 6)), 0, in1) */
-static void k297(long n, void *out_, const void *const *in_, const double *p) {
+/* 307: float64|where(or(le(in0, 0), ge(in0, 6)), 0, in1) */
+static void k307(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5773,5 +5949,15 @@ static const paoding_kernel_fn PAODING_KERNEL_TABLE[PAODING_KERNEL_COUNT] = {
   k295,
   k296,
   k297,
+  k298,
+  k299,
+  k300,
+  k301,
+  k302,
+  k303,
+  k304,
+  k305,
+  k306,
+  k307,
 };
 #endif
