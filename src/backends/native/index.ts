@@ -125,15 +125,7 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
   const optimScratch = new Float64Array(16);
   const args: (TypedArray | number | null)[] = [];
 
-  const fallback = (
-    expr: Expr,
-    dtype: DType,
-    shape: readonly number[],
-    out: Operand,
-    outBool: boolean,
-    operands: readonly Operand[],
-    params: Readonly<Record<string, number>>,
-  ): boolean => {
+  const fallback: Backend['elementwise'] = (expr, dtype, shape, out, outBool, operands, params) => {
     stats.declined++;
     if (config.fallback === 'wasm') {
       const wasm = backendNamed('wasm');
