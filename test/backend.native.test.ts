@@ -21,6 +21,7 @@ import { runElementwise as runJs } from '../src/backends/js/elementwise.js';
 import { config, stats, type NativeBackend } from '../src/backends/native/index.js';
 import { loadNative, native } from '../src/node/native.js';
 import { erf, erfc } from '../src/ir/special.js';
+import { Generator, setScaledLog } from '../src/tensor/random.js';
 import type { DType } from '../src/tensor/dtype.js';
 import { setWarningHandler } from '../src/util/warn.js';
 import { GENERATED_PATH, renderNative } from '../tools/generate-native.js';
@@ -488,6 +489,59 @@ describe.skipIf(skip)('matrix products', () => {
   });
 });
 
+describe.skipIf(skip)('calls over strided rows', () => {
+  it('GLU halves, column slices, row broadcasts and in-place row views run by rows, with the gathered path\'s bits', () => {
+    manualSeed(11);
+    const cases: [string, () => Tensor][] = [
+      ['glu', () => F.glu(xs.f32)],
+      ['glu float64', () => F.glu(xs.f64)],
+      ['glu backward', () => autograd.grad(F.glu(xs.f32g), xs.f32g, { gradOutputs: xs.g })[0]!],
+      ['column slice sigmoid', () => xs.f32.narrow(1, 3, 40).sigmoid()],
+      ['row broadcast add', () => xs.f32.add(xs.bias)],
+      ['3-d slice gelu', () => F.gelu(xs.f3.narrow(2, 1, 33))],
+      ['in-place relu of a slice', () => xs.f32.clone().narrow(1, 0, 64).relu_()],
+      ['copy of a slice', () => xs.f32.narrow(1, 5, 70).contiguous()],
+      ['copy into a slice', () => xs.f32.clone().narrow(1, 2, 64).copy_(xs.g)],
+    ];
+    const xs = {
+      f32: randn([37, 128]),
+      f64: randn([37, 128], { dtype: 'float64' }),
+      f32g: randn([37, 128], { requiresGrad: true }),
+      g: randn([37, 64]),
+      bias: randn([128]),
+      f3: randn([3, 5, 40]),
+    };
+    backends.setBackend('native');
+    for (const [name, run] of cases) {
+      const before = stats.rows;
+      const got = run().toTypedArray();
+      expect(stats.rows, `${name} ran by rows`).toBeGreaterThan(before);
+      const saved = config.minRow;
+      config.minRow = Number.MAX_SAFE_INTEGER;
+      let want: ArrayLike<number>;
+      try {
+        want = run().toTypedArray();
+      } finally {
+        config.minRow = saved;
+      }
+      expect(got.length).toBe(want.length);
+      for (let i = 0; i < got.length; i++) expect(Object.is(got[i], want[i]), `${name}[${i}]: ${got[i]} vs ${want[i]}`).toBe(true);
+    }
+  });
+
+  it('the addon checks row ranges and overlaps', () => {
+    const addon = (backendNamed('native') as NativeBackend).addon;
+    const k = addon.keys().indexOf('float32|abs(in0)');
+    expect(k).toBeGreaterThanOrEqual(0);
+    const out = new Float32Array(100);
+    const x = new Float32Array(100);
+    expect(() => addon.ewRows(k, 10, 10, out, 1, 10, x, 0, 10, 0, 0, 0, 0, 0, 0)).toThrow(/out of range/);
+    expect(() => addon.ewRows(k, 10, 10, out, 0, 10, x, 5, 10, 0, 0, 0, 0, 0, 0)).toThrow(/out of range/);
+    expect(() => addon.ewRows(k, 4, 10, out, 0, 10, out, 5, 10, 0, 0, 0, 0, 0, 0)).toThrow(/overlap/);
+    expect(() => addon.ewRows(k, 4, 10, out, 0, 5, x, 0, 10, 0, 0, 0, 0, 0, 0)).toThrow(/overlap/);
+  });
+});
+
 describe.skipIf(skip)('sums, softmax and optimizers', () => {
   it('sums over leading and trailing dims match JavaScript (float32 exactly)', () => {
     manualSeed(7);
@@ -528,6 +582,86 @@ describe.skipIf(skip)('sums, softmax and optimizers', () => {
           expect(Math.abs(got[i]! - want[i]!) / u, `${dtype} ${fn}[${i}]`).toBeLessThanOrEqual(dtype === 'float32' ? 1 : 8 * Math.max(1, Math.abs(Math.log(Math.abs(want[i]!) || 1))));
         }
       }
+    }
+  });
+
+  it('softmax and log-softmax along a middle dim (softmax2d, dim=1) match JavaScript, NaN columns included', () => {
+    manualSeed(9);
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const shape of [[3, 5, 7], [2, 16, 300], [1, 4, 1, 513]]) {
+        const x = randn(shape, { dtype }).mul(10);
+        const d = x.toTypedArray();
+        d[3] = NaN;
+        d[shape.at(-1)! + 1] = Infinity;
+        for (const fn of ['softmax', 'log_softmax'] as const) {
+          backends.setBackend('js');
+          const want = activations.get(fn).call(x, { dim: 1 }).toTypedArray();
+          backends.setBackend('native');
+          const before = stats.softmax;
+          const got = activations.get(fn).call(x, { dim: 1 }).toTypedArray();
+          expect(stats.softmax, 'ran natively').toBe(before + 1);
+          for (let i = 0; i < want.length; i++) {
+            if (Object.is(got[i], want[i])) continue;
+            expect(Number.isFinite(want[i]!), `${dtype} ${fn}[${i}] ${got[i]} vs ${want[i]}`).toBe(true);
+            const u = dtype === 'float32' ? ulp32(want[i]!) : ulp64(want[i]!);
+            expect(Math.abs(got[i]! - want[i]!) / u, `${dtype} ${fn}[${i}]`).toBeLessThanOrEqual(dtype === 'float32' ? 1 : 8 * Math.max(1, Math.abs(Math.log(Math.abs(want[i]!) || 1))));
+          }
+        }
+      }
+    }
+  });
+
+  it('the fused softmax and log-softmax backward give the composition of tensor operations bit for bit', () => {
+    manualSeed(10);
+    backends.setBackend('native');
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const [shape, dim] of [[[20, 300], 1], [[4, 37], 1], [[3, 6, 50], 1], [[2, 5, 600], 1], [[7, 3], 0]] as const) {
+        const x = randn([...shape], { dtype, requiresGrad: true });
+        const g = randn([...shape], { dtype });
+        for (const log of [false, true]) {
+          const y = log ? F.logSoftmax(x, dim) : F.softmax(x, dim);
+          const before = stats.softmax;
+          const [got] = autograd.grad(y, x, { gradOutputs: g });
+          expect(stats.softmax, `the fused kernel ran: ${dtype} ${shape} ${dim} ${log}`).toBe(before + 1);
+          const ys = y.detach();
+          const want = log ? g.sub(ys.exp().mul(g.sum([dim], { keepdim: true }))) : ys.mul(g.sub(g.mul(ys).sum([dim], { keepdim: true })));
+          const a = got!.toTypedArray();
+          const b = want.toTypedArray();
+          for (let i = 0; i < a.length; i++) expect(Object.is(a[i], b[i]), `${dtype} ${log ? 'log_softmax' : 'softmax'} ${shape} dim ${dim} [${i}]: ${a[i]} vs ${b[i]}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('softmax backward with createGraph records the composition (second derivatives stay exact)', () => {
+    backends.setBackend('native');
+    const x = randn([4, 9], { dtype: 'float64', requiresGrad: true });
+    const g = randn([4, 9], { dtype: 'float64', requiresGrad: true });
+    const [gx] = autograd.grad(F.softmax(x, 1), x, { gradOutputs: g, createGraph: true });
+    expect(gx!.requiresGrad).toBe(true);
+    const [gg] = autograd.grad(gx!.sum(), g);
+    backends.setBackend('js');
+    const [gxJ] = autograd.grad(F.softmax(x, 1), x, { gradOutputs: g, createGraph: true });
+    const [ggJ] = autograd.grad(gxJ!.sum(), g);
+    backends.setBackend('native');
+    const a = gg!.toTypedArray();
+    const b = ggJ!.toTypedArray();
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-15);
+  });
+
+  it("exponential_ (Gumbel noise) through the C library's log draws the JavaScript numbers bit for bit", () => {
+    const installed = setScaledLog(null);
+    try {
+      expect(installed, 'the C library log was checked and installed at load').not.toBeNull();
+      for (const Arr of [Float32Array, Float64Array]) {
+        const want = new Generator(3).exponential_(new Arr(20000), 0.7);
+        setScaledLog(installed);
+        const got = new Generator(3).exponential_(new Arr(20000), 0.7);
+        setScaledLog(null);
+        for (let i = 0; i < want.length; i++) expect(Object.is(got[i], want[i]), `${Arr.name}[${i}] ${got[i]} vs ${want[i]}`).toBe(true);
+      }
+    } finally {
+      setScaledLog(installed);
     }
   });
 

@@ -10,10 +10,14 @@
  *   keys()                                   -> the kernel keys, in table order
  *   setIsa(name) -> bool, setThreads(n) -> n, setParallelWork(w) -> w
  *   ew(k, n, out, outOff, in0, off0, in1, off1, ..., p0, p1, ...)   elementwise kernel k
+ *   ewRows(k, rows, cols, out, outOff, outRowStride, in0, off0, rowStride0, ..., p0, ...)  by rows
  *   gemm(batch, m, n, k, A, aOff, aBs, aRs, aCs, B, bOff, bBs, bRs, bCs, C, cOff, bias, biasOff)
  *   convert(out, outOff, in, inOff, n)       float32 <-> float64 (or same-type copy)
  *   sumRows(x, xOff, outer, inner, out, outOff), sumCols(x, xOff, rows, cols, out, outOff)
  *   softmax(x, xOff, rows, cols, out, outOff, log)
+ *   softmaxDim(x, xOff, outer, size, inner, out, outOff, log)   along a middle dim
+ *   softmaxBackward(y, yOff, g, gOff, outer, size, inner, out, outOff, log)
+ *   scaledLog(x, xOff, n, out, outOff, scale)   scale * log(x) with the C library's log
  *   optim(kind, n, scalars, P, pOff, G, gOff, ...state)   an SGD or Adam step (see isa.c)
  *   keepFreedMemory(on) -> bool, releaseMemory() -> bool   the C library's allocator (below)
  */
@@ -22,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -264,6 +269,93 @@ static napi_value ew(napi_env env, napi_callback_info cb) {
   return 0;
 }
 
+/*
+ * ewRows(k, rows, cols, out, outOff, outRowStride, in0, off0, rowStride0, ..., p0, p1, ...): kernel
+ * k over `rows` rows of `cols` contiguous elements, row r of each array starting at off + r *
+ * rowStride (a stride of 0 repeats one row: a broadcast bias). Strided views whose rows are
+ * contiguous (GLU's halves, a column slice) and row broadcasts run without gathering copies.
+ */
+typedef struct {
+  ew_job base;
+  long rows, cols, out_rs;
+  long in_rs[MAX_INPUTS];
+} ew_rows_job;
+
+static void ew_rows_task(void *ctx, int part, int parts) {
+  ew_rows_job *j = (ew_rows_job *)ctx;
+  long chunk = (j->rows + parts - 1) / parts;
+  long b = part * chunk, e = b + chunk < j->rows ? b + chunk : j->rows;
+  const void *in[MAX_INPUTS];
+  for (long r = b; r < e; r++) {
+    for (int i = 0; i < j->base.n_in; i++) in[i] = j->base.in[i] ? j->base.in[i] + (size_t)(r * j->in_rs[i]) * j->base.in_size : 0;
+    j->base.fn(j->cols, j->base.out + (size_t)(r * j->out_rs) * j->base.out_size, in, j->base.p);
+  }
+}
+
+static napi_value ew_rows(napi_env env, napi_callback_info cb) {
+  args_t a;
+  if (!get_args(env, cb, &a)) return 0;
+  long k = lng(&a, 0);
+  long rows = lng(&a, 1);
+  long cols = lng(&a, 2);
+  if (a.failed) return 0;
+  if (k >= PAODING_KERNEL_COUNT) {
+    fail(&a, "paoding native: no such kernel");
+    return 0;
+  }
+  const kernel_info *info = &infos[k];
+  if ((size_t)(6 + 3 * info->n_in + info->n_params) > a.argc) {
+    fail(&a, "paoding native: too few arguments");
+    return 0;
+  }
+  ew_rows_job job;
+  size_t olen = 0;
+  char *out = (char *)array(&a, 3, info->out_size, &olen);
+  long ooff = lng(&a, 4);
+  job.out_rs = lng(&a, 5);
+  /* The last element any row touches: off + (rows - 1) * stride + cols. */
+  size_t oend = rows == 0 ? 0 : (size_t)ooff + (size_t)(rows - 1) * job.out_rs + (size_t)cols;
+  if (!a.failed && oend > olen) fail(&a, "paoding native: output out of range");
+  if (!a.failed && rows > 1 && job.out_rs < cols) fail(&a, "paoding native: output rows overlap");
+  job.rows = rows;
+  job.cols = cols;
+  job.base.fn = isa->kernels[k];
+  job.base.n = rows * cols;
+  job.base.out = out ? out + (size_t)ooff * info->out_size : 0;
+  job.base.in_size = info->in_size;
+  job.base.out_size = info->out_size;
+  job.base.n_in = info->n_in;
+  for (int i = 0; i < info->n_in && !a.failed; i++) {
+    size_t at = 6 + 3 * (size_t)i;
+    if (is_null(&a, at)) {
+      job.base.in[i] = 0;
+      job.in_rs[i] = 0;
+      continue;
+    }
+    size_t len = 0;
+    const char *d = (const char *)array(&a, at, info->in_size, &len);
+    long off = lng(&a, at + 1);
+    long rs = lng(&a, at + 2);
+    size_t end = rows == 0 ? 0 : (size_t)off + (size_t)(rows - 1) * rs + (size_t)cols;
+    if (!a.failed && end > len) fail(&a, "paoding native: operand out of range");
+    job.base.in[i] = d ? d + (size_t)off * info->in_size : 0;
+    job.in_rs[i] = rs;
+    /* An operand sharing memory with the output must be the very same elements, row for row. */
+    if (!a.failed && d && out) {
+      const char *ib = job.base.in[i], *ie = d + end * info->in_size;
+      const char *ob = job.base.out, *oe = out + oend * info->out_size;
+      if (ib < oe && ob < ie && !(ib == ob && rs == job.out_rs && info->in_size == info->out_size))
+        fail(&a, "paoding native: output partially overlaps an operand");
+    }
+  }
+  double p[MAX_ARGS];
+  for (int j = 0; j < info->n_params && !a.failed; j++) p[j] = num(&a, 6 + 3 * info->n_in + j);
+  job.base.p = p;
+  if (a.failed || rows == 0 || cols == 0) return 0;
+  paoding_parallel(ew_rows_task, &job, chunks_for((double)rows * cols * info->cost, rows, 1));
+  return 0;
+}
+
 /* ---- matrix product ----------------------------------------------------------------------- */
 
 typedef struct {
@@ -486,6 +578,117 @@ static napi_value sum_cols(napi_env env, napi_callback_info cb) {
   return 0;
 }
 
+/*
+ * scaledLog(x, xOff, n, out, outOff, scale): out[i] = scale * log(x[i]) with the C library's log,
+ * rounded to out's type. The exponential sampler's logs (src/tensor/random.ts): PyTorch calls
+ * the same function, and the JavaScript side uses this only after checking that it agrees bit
+ * for bit with its own rendering of glibc's algorithm.
+ */
+static napi_value scaled_log(napi_env env, napi_callback_info cb) {
+  args_t a;
+  size_t xlen = 0, olen = 0;
+  int osize = 0;
+  if (!get_args(env, cb, &a)) return 0;
+  const double *x = (const double *)array(&a, 0, 8, &xlen);
+  long xoff = lng(&a, 1);
+  long n = lng(&a, 2);
+  char *out = (char *)float_array(&a, 3, &osize, &olen);
+  long ooff = lng(&a, 4);
+  double scale = num(&a, 5);
+  if (!a.failed && ((size_t)xoff + n > xlen || (size_t)ooff + n > olen)) fail(&a, "paoding native: scaledLog out of range");
+  if (a.failed) return 0;
+  x += xoff;
+  if (osize == 4) {
+    float *o = (float *)out + ooff;
+    for (long i = 0; i < n; i++) o[i] = (float)(scale * log(x[i]));
+  } else {
+    double *o = (double *)out + ooff;
+    for (long i = 0; i < n; i++) o[i] = scale * log(x[i]);
+  }
+  return 0;
+}
+
+/* Softmax along the middle dim of [outer, size, inner] (softmax_cols) and the fused backward. */
+typedef struct {
+  int size, log;
+  long outer, dim, inner, items;
+  const char *x, *g;
+  char *out;
+} dim_job;
+
+static void softmax_dim_task(void *ctx, int part, int parts) {
+  dim_job *j = (dim_job *)ctx;
+  long chunk = (j->items + parts - 1) / parts;
+  long b = part * chunk, e = b + chunk < j->items ? b + chunk : j->items;
+  if (b >= e) return;
+  if (j->g == 0) {
+    if (j->size == 4)
+      isa->softmax_cols_f32(b, e, j->dim, j->inner, (const float *)j->x, (float *)j->out, j->log);
+    else
+      isa->softmax_cols_f64(b, e, j->dim, j->inner, (const double *)j->x, (double *)j->out, j->log);
+  } else if (j->size == 4) {
+    isa->softmax_bwd_f32(b, e, j->dim, j->inner, (const float *)j->x, (const float *)j->g, (float *)j->out, j->log);
+  } else {
+    isa->softmax_bwd_f64(b, e, j->dim, j->inner, (const double *)j->x, (const double *)j->g, (double *)j->out, j->log);
+  }
+}
+
+/* Reads (outer, size, inner) at `at`, then out, outOff, log; checks every range. */
+static int dim_args(args_t *a, dim_job *j, size_t at, size_t xlen, long xoff, size_t glen, long goff) {
+  j->outer = lng(a, at);
+  j->dim = lng(a, at + 1);
+  j->inner = lng(a, at + 2);
+  size_t olen = 0;
+  j->out = (char *)array(a, at + 3, j->size, &olen);
+  long ooff = lng(a, at + 4);
+  bool lg = false;
+  if (a->argc > at + 5) napi_get_value_bool(a->env, a->argv[at + 5], &lg);
+  j->log = lg;
+  if (a->failed) return 0;
+  size_t n = (size_t)j->outer * j->dim * j->inner;
+  if ((size_t)xoff + n > xlen || (size_t)ooff + n > olen || (j->g && (size_t)goff + n > glen)) {
+    fail(a, "paoding native: softmax out of range");
+    return 0;
+  }
+  j->x += (size_t)xoff * j->size;
+  if (j->g) j->g += (size_t)goff * j->size;
+  j->out += (size_t)ooff * j->size;
+  j->items = j->inner == 1 ? j->outer : j->outer * ((j->inner + 255) / 256);
+  return n > 0;
+}
+
+/* softmaxDim(x, xOff, outer, size, inner, out, outOff, log): along the middle dim, inner > 1. */
+static napi_value softmax_dim(napi_env env, napi_callback_info cb) {
+  args_t a;
+  dim_job j = {0};
+  size_t xlen = 0;
+  if (!get_args(env, cb, &a)) return 0;
+  j.x = (const char *)float_array(&a, 0, &j.size, &xlen);
+  long xoff = lng(&a, 1);
+  if (a.failed || !dim_args(&a, &j, 2, xlen, xoff, 0, 0)) return 0;
+  if (j.inner < 2) {
+    fail(&a, "paoding native: softmaxDim needs inner > 1 (use softmax for rows)");
+    return 0;
+  }
+  paoding_parallel(softmax_dim_task, &j, chunks_for((double)j.outer * j.dim * j.inner * 10.0, j.items, 1));
+  return 0;
+}
+
+/* softmaxBackward(y, yOff, g, gOff, outer, size, inner, out, outOff, log). */
+static napi_value softmax_backward(napi_env env, napi_callback_info cb) {
+  args_t a;
+  dim_job j = {0};
+  size_t ylen = 0, glen = 0;
+  if (!get_args(env, cb, &a)) return 0;
+  j.x = (const char *)float_array(&a, 0, &j.size, &ylen);
+  long yoff = lng(&a, 1);
+  j.g = (const char *)array(&a, 2, j.size ? j.size : 4, &glen);
+  long goff = lng(&a, 3);
+  if (a.failed || !dim_args(&a, &j, 4, ylen, yoff, glen, goff)) return 0;
+  paoding_parallel(softmax_dim_task, &j, chunks_for((double)j.outer * j.dim * j.inner * (j.log ? 8.0 : 3.0), j.items, 1));
+  return 0;
+}
+
 static napi_value softmax(napi_env env, napi_callback_info cb) {
   args_t a;
   rows_job j = {0};
@@ -679,6 +882,10 @@ NAPI_MODULE_INIT() {
   EXPORT("sumRows", sum_rows);
   EXPORT("sumCols", sum_cols);
   EXPORT("softmax", softmax);
+  EXPORT("softmaxDim", softmax_dim);
+  EXPORT("softmaxBackward", softmax_backward);
+  EXPORT("scaledLog", scaled_log);
+  EXPORT("ewRows", ew_rows);
   EXPORT("optim", optim);
   EXPORT("keepFreedMemory", keep_freed_memory);
   EXPORT("releaseMemory", release_memory);

@@ -134,10 +134,39 @@ SUM_COLS(_f64, double)
 /* ---- softmax ------------------------------------------------------------------------------ */
 
 /*
- * The JavaScript backend's algorithm, in double: shift by the row maximum (NaN if any element is
- * NaN), exponentials, then multiply by the reciprocal of the sum (softmax) or subtract the log of
- * the sum (log-softmax, as (x - max) - log(sum)).
+ * The JavaScript backend's algorithm, in double: shift by the row maximum, exponentials, then
+ * multiply by the reciprocal of the sum (softmax) or subtract the log of the sum (log-softmax, as
+ * (x - max) - log(sum)). The maximum and the sum run in eight interleaved lanes so that they
+ * vectorise (the sum's order differs from a sequential one by a few double roundings, far below
+ * a float32 ulp). A NaN anywhere makes the whole row NaN, as in the JavaScript backend: the
+ * maximum skips it, but its exponential poisons the sum and with it every output.
  */
+/* The row maximum ignoring NaN (-inf for an empty or all-NaN row), in vector lanes: exact in any
+   order. Vector compares give lane masks; the selection is done with them bit by bit. */
+typedef int32_t vi32 __attribute__((vector_size(VB)));
+typedef int64_t vi64 __attribute__((vector_size(VB)));
+#define ROWMAX(SUF, T, V, VI)                                                                    \
+  static double rowmax##SUF(const T *row, long cols) {                                           \
+    enum { L = VB / sizeof(T) };                                                                   \
+    const V lowest = (V){0} - (T)PM_INF; /* every lane -inf */                                   \
+    V acc[4] = {lowest, lowest, lowest, lowest};                                                   \
+    long i = 0;                                                                                    \
+    for (; i + 4 * L <= cols; i += 4 * L)                                                          \
+      for (int j = 0; j < 4; j++) {                                                                \
+        V v;                                                                                       \
+        memcpy(&v, row + i + j * L, sizeof v);                                                     \
+        VI gt = v > acc[j];                                                                        \
+        acc[j] = (V)(((VI)v & gt) | ((VI)acc[j] & ~gt));                                           \
+      }                                                                                            \
+    double m = -PM_INF;                                                                            \
+    for (int j = 0; j < 4; j++)                                                                    \
+      for (int l = 0; l < L; l++) m = (double)acc[j][l] > m ? (double)acc[j][l] : m;               \
+    for (; i < cols; i++) m = (double)row[i] > m ? (double)row[i] : m;                             \
+    return m;                                                                                      \
+  }
+ROWMAX(_f32, float, vf, vi32)
+ROWMAX(_f64, double, vd, vi64)
+
 #define SOFTMAX_BUF 4096
 #define SOFTMAX(SUF, T, GRADE)                                                                   \
   static void softmax##SUF(long r0, long r1, long cols, const T *x, T *out, int lg) {             \
@@ -145,37 +174,159 @@ SUM_COLS(_f64, double)
     for (long r = r0; r < r1; r++) {                                                               \
       const T *row = x + r * cols;                                                                 \
       T *dst = out + r * cols;                                                                     \
-      double m = -PM_INF;                                                                          \
-      int nan = 0;                                                                                 \
-      for (long i = 0; i < cols; i++) {                                                            \
-        double v = row[i];                                                                         \
-        nan |= v != v;                                                                             \
-        m = v > m ? v : m;                                                                         \
-      }                                                                                            \
-      if (nan) m = PM_NAN;                                                                         \
+      double m = rowmax##SUF(row, cols);                                                           \
       int kept = cols <= SOFTMAX_BUF; /* exponentials kept in double for the second pass */        \
-      double s = 0;                                                                                \
+      /* Lanes continue across chunks (SOFTMAX_BUF is a multiple of 8); the tail, added last and \
+         in order, is in the last chunk, still in buf after the loop. */                           \
+      double sp[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                                     \
+      long k = 0, w = 0;                                                                           \
       for (long c0 = 0; c0 < cols; c0 += SOFTMAX_BUF) {                                            \
-        long w = cols - c0 < SOFTMAX_BUF ? cols - c0 : SOFTMAX_BUF;                                \
-        for (long i = 0; i < w; i++) buf[i] = GRADE##_exp((double)row[c0 + i] - m);               \
-        for (long i = 0; i < w; i++) s += buf[i];                                                  \
+        w = cols - c0 < SOFTMAX_BUF ? cols - c0 : SOFTMAX_BUF;                                     \
+        for (k = 0; k < w; k++) buf[k] = GRADE##_exp((double)row[c0 + k] - m);                    \
+        for (k = 0; k + 8 <= w; k += 8)                                                            \
+          for (int j = 0; j < 8; j++) sp[j] += buf[k + j];                                         \
       }                                                                                            \
+      double s = ((sp[0] + sp[1]) + (sp[2] + sp[3])) + ((sp[4] + sp[5]) + (sp[6] + sp[7]));       \
+      for (; k < w; k++) s += buf[k];                                                              \
       if (lg) {                                                                                    \
         double l = pm_log(s);                                                                      \
-        for (long i = 0; i < cols; i++) dst[i] = (T)(((double)row[i] - m) - l);                    \
+        for (k = 0; k < cols; k++) dst[k] = (T)(((double)row[k] - m) - l);                         \
       } else {                                                                                     \
         double q = 1.0 / s;                                                                        \
         for (long c0 = 0; c0 < cols; c0 += SOFTMAX_BUF) {                                          \
           long w = cols - c0 < SOFTMAX_BUF ? cols - c0 : SOFTMAX_BUF;                              \
           if (!kept)                                                                               \
-            for (long i = 0; i < w; i++) buf[i] = GRADE##_exp((double)row[c0 + i] - m);           \
-          for (long i = 0; i < w; i++) dst[c0 + i] = (T)(buf[i] * q);                              \
+            for (k = 0; k < w; k++) buf[k] = GRADE##_exp((double)row[c0 + k] - m);                \
+          for (k = 0; k < w; k++) dst[c0 + k] = (T)(buf[k] * q);                                   \
         }                                                                                          \
       }                                                                                            \
     }                                                                                              \
   }
 SOFTMAX(_f32, float, pf)
 SOFTMAX(_f64, double, pm)
+
+/*
+ * Softmax along a dim that is not the last, for a contiguous x seen as [outer, size, inner]: each
+ * slice is a column of stride `inner`. The loops run along contiguous rows of a block of columns,
+ * with one running maximum (NaN once a NaN is seen) and the eight lanes of the sum per column, in
+ * the order of src/ops/softmax.ts's `columns`: per column, the same operations in the same order
+ * as softmax over a row. Items [i0, i1) of outer * ceil(inner / SOFTMAX_COLS) blocks.
+ */
+#define SOFTMAX_COLS 256
+#define SOFTMAX_COLUMNS(SUF, T, GRADE)                                                           \
+  static void softmax_cols##SUF(long i0, long i1, long size, long inner, const T *x, T *out, int lg) { \
+    double m[SOFTMAX_COLS], s[SOFTMAX_COLS], sp[8][SOFTMAX_COLS];                                  \
+    long full = size - size % 8;                                                                   \
+    long nb = (inner + SOFTMAX_COLS - 1) / SOFTMAX_COLS;                                           \
+    for (long it = i0; it < i1; it++) {                                                            \
+      long o = it / nb, j0 = (it % nb) * SOFTMAX_COLS;                                             \
+      long w = inner - j0 < SOFTMAX_COLS ? inner - j0 : SOFTMAX_COLS;                              \
+      const T *xb = x + o * size * inner + j0;                                                     \
+      T *ob = out + o * size * inner + j0;                                                         \
+      for (long j = 0; j < w; j++) m[j] = -PM_INF;                                                 \
+      for (int l = 0; l < 8; l++)                                                                  \
+        for (long j = 0; j < w; j++) sp[l][j] = 0;                                                 \
+      for (long i = 0; i < size; i++)                                                              \
+        for (long j = 0; j < w; j++) {                                                             \
+          double a = xb[i * inner + j];                                                            \
+          double mj = a > m[j] ? a : m[j];                                                         \
+          m[j] = a != a ? a : mj;                                                                  \
+        }                                                                                          \
+      /* The sum in the eight lanes of softmax's rows (element i in lane i % 8, the tail last). */ \
+      for (long i = 0; i < full; i++)                                                              \
+        for (long j = 0; j < w; j++) sp[i & 7][j] += GRADE##_exp((double)xb[i * inner + j] - m[j]); \
+      for (long j = 0; j < w; j++)                                                                 \
+        s[j] = ((sp[0][j] + sp[1][j]) + (sp[2][j] + sp[3][j])) + ((sp[4][j] + sp[5][j]) + (sp[6][j] + sp[7][j])); \
+      for (long i = full; i < size; i++)                                                           \
+        for (long j = 0; j < w; j++) s[j] += GRADE##_exp((double)xb[i * inner + j] - m[j]);       \
+      if (lg) {                                                                                    \
+        for (long j = 0; j < w; j++) s[j] = pm_log(s[j]);                                          \
+        for (long i = 0; i < size; i++)                                                            \
+          for (long j = 0; j < w; j++) ob[i * inner + j] = (T)(((double)xb[i * inner + j] - m[j]) - s[j]); \
+      } else {                                                                                     \
+        for (long j = 0; j < w; j++) s[j] = 1.0 / s[j];                                            \
+        for (long i = 0; i < size; i++)                                                            \
+          for (long j = 0; j < w; j++)                                                             \
+            ob[i * inner + j] = (T)(GRADE##_exp((double)xb[i * inner + j] - m[j]) * s[j]);         \
+      }                                                                                            \
+    }                                                                                              \
+  }
+SOFTMAX_COLUMNS(_f32, float, pf)
+SOFTMAX_COLUMNS(_f64, double, pm)
+
+/*
+ * The backward of softmax and log-softmax along a dim, fused: PyTorch's formulas as paoding
+ * composes them from tensor operations (src/ops/softmax.ts), each operation rounded to T as
+ * there, so the result is the composition's, bit for bit, without its four passes and three
+ * temporaries:
+ *   softmax:     gI = y * (g - sum(g * y))
+ *   log-softmax: gI = g - exp(y) * sum(g)
+ * The sums accumulate in double: along the last dim in the eight interleaved lanes of sum_rows
+ * (what the composition's `sum` runs on this backend), along another dim sequentially per column
+ * (what it runs there). Contiguous [outer, size, inner]; items as in softmax_cols, except that
+ * inner == 1 makes each item a row.
+ */
+#define SOFTMAX_BACKWARD(SUF, T, GRADE)                                                          \
+  static void softmax_bwd##SUF(long i0, long i1, long size, long inner, const T *y, const T *g,  \
+                               T *out, int lg) {                                                  \
+    if (inner == 1) {                                                                              \
+      for (long r = i0; r < i1; r++) {                                                            \
+        const T *yr = y + r * size, *gr = g + r * size;                                            \
+        T *orow = out + r * size;                                                                  \
+        double sp[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                                   \
+        long i = 0;                                                                                \
+        if (lg) {                                                                                  \
+          for (; i + 8 <= size; i += 8)                                                            \
+            for (int j = 0; j < 8; j++) sp[j] += gr[i + j];                                        \
+        } else {                                                                                   \
+          for (; i + 8 <= size; i += 8)                                                            \
+            for (int j = 0; j < 8; j++) sp[j] += (T)(gr[i + j] * yr[i + j]);                       \
+        }                                                                                          \
+        double t = ((sp[0] + sp[1]) + (sp[2] + sp[3])) + ((sp[4] + sp[5]) + (sp[6] + sp[7]));     \
+        for (; i < size; i++) t += lg ? gr[i] : (T)(gr[i] * yr[i]);                                \
+        T st = (T)t;                                                                               \
+        if (lg)                                                                                    \
+          for (long k = 0; k < size; k++) orow[k] = gr[k] - (T)((T)GRADE##_exp((double)yr[k]) * st); \
+        else                                                                                       \
+          for (long k = 0; k < size; k++) orow[k] = yr[k] * (T)(gr[k] - st);                       \
+      }                                                                                            \
+      return;                                                                                      \
+    }                                                                                              \
+    double s[SOFTMAX_COLS];                                                                        \
+    T st[SOFTMAX_COLS];                                                                            \
+    long nb = (inner + SOFTMAX_COLS - 1) / SOFTMAX_COLS;                                           \
+    for (long it = i0; it < i1; it++) {                                                            \
+      long o = it / nb, j0 = (it % nb) * SOFTMAX_COLS;                                             \
+      long w = inner - j0 < SOFTMAX_COLS ? inner - j0 : SOFTMAX_COLS;                              \
+      long base = o * size * inner + j0;                                                           \
+      const T *yb = y + base, *gb = g + base;                                                      \
+      T *ob = out + base;                                                                          \
+      for (long j = 0; j < w; j++) s[j] = 0;                                                       \
+      if (lg) {                                                                                    \
+        for (long i = 0; i < size; i++)                                                            \
+          for (long j = 0; j < w; j++) s[j] += gb[i * inner + j];                                  \
+      } else {                                                                                     \
+        for (long i = 0; i < size; i++)                                                            \
+          for (long j = 0; j < w; j++) s[j] += (T)(gb[i * inner + j] * yb[i * inner + j]);         \
+      }                                                                                            \
+      for (long j = 0; j < w; j++) st[j] = (T)s[j];                                                \
+      if (lg) {                                                                                    \
+        for (long i = 0; i < size; i++)                                                            \
+          for (long j = 0; j < w; j++) {                                                           \
+            long k = i * inner + j;                                                                \
+            ob[k] = gb[k] - (T)((T)GRADE##_exp((double)yb[k]) * st[j]);                            \
+          }                                                                                        \
+      } else {                                                                                     \
+        for (long i = 0; i < size; i++)                                                            \
+          for (long j = 0; j < w; j++) {                                                           \
+            long k = i * inner + j;                                                                \
+            ob[k] = yb[k] * (T)(gb[k] - st[j]);                                                    \
+          }                                                                                        \
+      }                                                                                            \
+    }                                                                                              \
+  }
+SOFTMAX_BACKWARD(_f32, float, pf)
+SOFTMAX_BACKWARD(_f64, double, pm)
 
 
 
@@ -259,5 +410,9 @@ const paoding_isa ISA_SYMBOL = {
     sum_cols_f64,
     softmax_f32,
     softmax_f64,
+    softmax_cols_f32,
+    softmax_cols_f64,
+    softmax_bwd_f32,
+    softmax_bwd_f64,
     {sgd_f32, sgd_f64, adam_f32, adam_f64},
 };

@@ -38,6 +38,14 @@ typedef struct {
   /* Softmax (or log-softmax) of each contiguous row, rows [r0, r1) of `cols` values. */
   void (*softmax_f32)(long r0, long r1, long cols, const float *x, float *out, int log);
   void (*softmax_f64)(long r0, long r1, long cols, const double *x, double *out, int log);
+  /* Softmax (or log-softmax) along the middle dim of a contiguous [outer, size, inner]: items
+     [i0, i1) of outer * ceil(inner / 256) blocks of up to 256 columns. */
+  void (*softmax_cols_f32)(long i0, long i1, long size, long inner, const float *x, float *out, int log);
+  void (*softmax_cols_f64)(long i0, long i1, long size, long inner, const double *x, double *out, int log);
+  /* Their backward from the output y and its gradient g (same layout; inner == 1: items are
+     rows, otherwise blocks as above). */
+  void (*softmax_bwd_f32)(long i0, long i1, long size, long inner, const float *y, const float *g, float *out, int log);
+  void (*softmax_bwd_f64)(long i0, long i1, long size, long inner, const double *y, const double *g, double *out, int log);
   /* Optimizer steps over n contiguous elements (B, X may be NULL): see isa.c. */
   struct {
     void (*sgd_f32)(long n, float *P, const float *G, float *B, const double *s);

@@ -53,6 +53,12 @@ export interface Backend {
   /** Optional fast path for (log-)softmax of `x` along `dim` into contiguous `out` (same shape). */
   softmax?(x: StridedArray, dim: number, out: TypedArray, log: boolean): boolean;
   /**
+   * Optional fast path for the backward of (log-)softmax along `dim`: from the forward's output
+   * `y` and its gradient `g` (same shape), the input's gradient into contiguous `out`, with the
+   * roundings of the composition in src/ops/softmax.ts.
+   */
+  softmaxBackward?(y: StridedArray, g: StridedArray, dim: number, out: TypedArray, log: boolean): boolean;
+  /**
    * Optional fast path for an optimizer's update loop (`src/optim`) over `n` contiguous elements
    * of each array from its offset: `kernel` names the JavaScript loop it replaces (`sgd32`,
    * `sgdMomentum64`, `adam32`, ...), `scalars` are that loop's scalars.

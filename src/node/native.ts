@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getBackend, list, registerBackend, setBackend } from '../backends/index.js';
 import { setBufferSource } from '../tensor/dtype.js';
+import { glibcLog, setScaledLog } from '../tensor/random.js';
 import { createNativeBackend, type NativeAddon, type NativeBackend, type NativeInfo } from '../backends/native/index.js';
 
 export { config as nativeConfig, stats as nativeStats } from '../backends/native/index.js';
@@ -57,6 +58,7 @@ export function loadNative(path?: string): NativeStatus {
     backend = createNativeBackend(addon);
     registerBackend(backend);
     keepMemory(addon, process.env['PAODING_KEEP_MEMORY'] !== '0');
+    installScaledLog(addon);
     status = { loaded: true, path: file, info: addon.info() };
   } catch (e) {
     status = { loaded: false, reason: `the addon failed to load: ${(e as Error).message.split('\n')[0]}`, path: file };
@@ -100,6 +102,30 @@ export const native = {
   keepMemory: (on: boolean): boolean => (backend ? keepMemory(backend.addon, on) : false),
   releaseMemory: (): boolean => backend?.addon.releaseMemory?.() ?? false,
 };
+
+/**
+ * The exponential sampler's logs through the C library's `log` (the one PyTorch calls), if it
+ * gives the bits of paoding's rendering of glibc's log on a spread of inputs of both of its
+ * branches (it does with glibc 2.28 or later on CPUs with FMA; elsewhere the JavaScript stays).
+ */
+function installScaledLog(addon: NativeAddon): void {
+  const f = addon.scaledLog;
+  if (f === undefined) return;
+  const n = 4096;
+  const xs = new Float64Array(n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const u = s / 4294967296;
+    // 1 - u over (0, 1], points near 1 (the polynomial branch), tiny and subnormal ones.
+    xs[i] = i % 4 === 0 ? 1 - u : i % 4 === 1 ? 0.9375 + u * 0.127 : i % 4 === 2 ? u * 2 ** -(i % 1070) : 1 - u * 2 ** -40;
+  }
+  xs[0] = 1;
+  const got = new Float64Array(n);
+  f.call(addon, xs, 0, n, got, 0, 1);
+  for (let i = 0; i < n; i++) if (!Object.is(got[i], glibcLog(xs[i]!))) return;
+  setScaledLog((x, count, out, offset, scale) => f.call(addon, x, 0, count, out, offset, scale));
+}
 
 function keepMemory(addon: NativeAddon, on: boolean): boolean {
   return addon.keepFreedMemory?.(on) ?? false;

@@ -2,10 +2,11 @@
  * Softmax and log-softmax along a dimension, with PyTorch's stable forward (shift by the slice
  * maximum) and its backward formulas, which save the result.
  */
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import { record } from '../autograd/record.js';
 import { currentBackend } from '../backends/index.js';
 import { allocateUninit, isFloat } from '../tensor/dtype.js';
-import { contiguousStrides, normalizeDim, numel } from '../tensor/shape.js';
+import { contiguousStrides, normalizeDim, numel, sameShape } from '../tensor/shape.js';
 import { Storage, Tensor } from '../tensor/tensor.js';
 
 /**
@@ -15,7 +16,7 @@ import { Storage, Tensor } from '../tensor/tensor.js';
 function perSlice(x: Tensor, dim: number, body: (src: Float64Array, dst: Float64Array) => void): Tensor {
   const out = new Tensor(new Storage(allocateUninit(x.dtype, x.numel())), [...x.shape], contiguousStrides(x.shape), 0, x.dtype);
   if (x.numel() === 0) return out;
-  // The backend's fast path (the native backend's, for contiguous rows along the last dim).
+  // The backend's fast path (the native backend's, for contiguous tensors).
   const fast = currentBackend().softmax;
   const log = body === logSoftmaxSlice;
   if (fast?.call(currentBackend(), { data: x._storage.data, offset: x.offset, shape: x.shape, strides: x.strides }, dim, out._storage.data, log)) return out;
@@ -56,8 +57,9 @@ function perSlice(x: Tensor, dim: number, body: (src: Float64Array, dst: Float64
  * (log-)softmax of a contiguous `x` along a dim that is not the last (`nn.Softmax2d`'s channels,
  * `dim=1` of a batch): seen as [outer, size, inner], each slice is a column of stride `inner`.
  * Instead of gathering every column, the loops run along the contiguous rows and keep one
- * running maximum and sum per column: the same operations in the same order per slice as
- * `softmaxSlice` and `logSoftmaxSlice` (so the same bits), at the speed of contiguous access.
+ * running maximum and the eight lanes of the sum per column: the same operations in the same
+ * order per slice as `softmaxSlice` and `logSoftmaxSlice` (so the same bits), at the speed of
+ * contiguous access.
  */
 function columns(x: Tensor, dim: number, out: Tensor, log: boolean): void {
   const size = x.shape[dim]!;
@@ -66,43 +68,62 @@ function columns(x: Tensor, dim: number, out: Tensor, log: boolean): void {
   const outer = x.numel() / (size * inner);
   const xd = x._storage.data;
   const od = out._storage.data;
-  const m = new Float64Array(inner);
-  const s = new Float64Array(inner);
+  // Columns in blocks, each with its maximum and the eight lanes of its sum (see laneSum).
+  const B = Math.min(inner, COLUMN_BLOCK);
+  const m = new Float64Array(B);
+  const lanes = new Float64Array(8 * B);
+  const s = new Float64Array(B);
+  const full = size - (size % 8);
   for (let o = 0; o < outer; o++) {
-    const base = o * size * inner;
-    const xb = x.offset + base;
-    m.fill(-Infinity);
-    s.fill(0);
-    for (let i = 0; i < size; i++) {
-      const row = xb + i * inner;
-      for (let j = 0; j < inner; j++) {
-        const a = xd[row + j]! as number;
-        if (a !== a) m[j] = NaN; // NaN stays: comparisons with it are false
-        else if (a > m[j]!) m[j] = a;
-      }
-    }
-    for (let i = 0; i < size; i++) {
-      const row = xb + i * inner;
-      for (let j = 0; j < inner; j++) s[j] += Math.exp((xd[row + j]! as number) - m[j]!);
-    }
-    if (log) {
-      for (let j = 0; j < inner; j++) s[j] = Math.log(s[j]!);
+    for (let j0 = 0; j0 < inner; j0 += B) {
+      const w = Math.min(B, inner - j0);
+      const base = o * size * inner + j0;
+      const xb = x.offset + base;
+      m.fill(-Infinity);
+      lanes.fill(0);
       for (let i = 0; i < size; i++) {
         const row = xb + i * inner;
-        const orow = base + i * inner;
-        for (let j = 0; j < inner; j++) od[orow + j] = (xd[row + j]! as number) - m[j]! - s[j]!;
+        for (let j = 0; j < w; j++) {
+          const a = xd[row + j]! as number;
+          if (a !== a) m[j] = NaN; // NaN stays: comparisons with it are false
+          else if (a > m[j]!) m[j] = a;
+        }
       }
-    } else {
-      for (let j = 0; j < inner; j++) s[j] = 1 / s[j]!;
-      for (let i = 0; i < size; i++) {
+      for (let i = 0; i < full; i++) {
         const row = xb + i * inner;
-        const orow = base + i * inner;
-        // The exponential again rather than read back from a float32 output, which rounded it.
-        for (let j = 0; j < inner; j++) od[orow + j] = Math.exp((xd[row + j]! as number) - m[j]!) * s[j]!;
+        const lane = (i & 7) * B;
+        for (let j = 0; j < w; j++) lanes[lane + j] += Math.exp((xd[row + j]! as number) - m[j]!);
+      }
+      for (let j = 0; j < w; j++) {
+        const l = (k: number): number => lanes[k * B + j]!;
+        s[j] = l(0) + l(1) + (l(2) + l(3)) + (l(4) + l(5) + (l(6) + l(7)));
+      }
+      for (let i = full; i < size; i++) {
+        const row = xb + i * inner;
+        for (let j = 0; j < w; j++) s[j] += Math.exp((xd[row + j]! as number) - m[j]!);
+      }
+      if (log) {
+        for (let j = 0; j < w; j++) s[j] = Math.log(s[j]!);
+        for (let i = 0; i < size; i++) {
+          const row = xb + i * inner;
+          const orow = base + i * inner;
+          for (let j = 0; j < w; j++) od[orow + j] = (xd[row + j]! as number) - m[j]! - s[j]!;
+        }
+      } else {
+        for (let j = 0; j < w; j++) s[j] = 1 / s[j]!;
+        for (let i = 0; i < size; i++) {
+          const row = xb + i * inner;
+          const orow = base + i * inner;
+          // The exponential again rather than read back from a float32 output, which rounded it.
+          for (let j = 0; j < w; j++) od[orow + j] = Math.exp((xd[row + j]! as number) - m[j]!) * s[j]!;
+        }
       }
     }
   }
 }
+
+/** Columns per block in `columns` (the native kernel's block). */
+const COLUMN_BLOCK = 256;
 
 /** The slice maximum, NaN if any element is NaN (so the whole slice becomes NaN). */
 function sliceMax(v: Float64Array): number {
@@ -115,26 +136,59 @@ function sliceMax(v: Float64Array): number {
   return m;
 }
 
+/**
+ * The sum of `v` in eight interleaved partial sums combined pairwise, then the tail: the order of
+ * the native backend's vectorised loops, so that both give the same double.
+ */
+function laneSum(v: Float64Array): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+  const n = v.length;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    s0 += v[i]!;
+    s1 += v[i + 1]!;
+    s2 += v[i + 2]!;
+    s3 += v[i + 3]!;
+    s4 += v[i + 4]!;
+    s5 += v[i + 5]!;
+    s6 += v[i + 6]!;
+    s7 += v[i + 7]!;
+  }
+  let s = (s0 + s1 + (s2 + s3)) + (s4 + s5 + (s6 + s7));
+  for (; i < n; i++) s += v[i]!;
+  return s;
+}
+
 function softmaxSlice(src: Float64Array, dst: Float64Array): void {
   const m = sliceMax(src);
-  let s = 0;
-  for (let i = 0; i < src.length; i++) {
-    const e = Math.exp(src[i]! - m);
-    dst[i] = e;
-    s += e;
-  }
+  for (let i = 0; i < src.length; i++) dst[i] = Math.exp(src[i]! - m);
   // NOTE(torch): the last-dim kernel multiplies by the reciprocal of the sum.
-  const r = 1 / s;
+  const r = 1 / laneSum(dst);
   for (let i = 0; i < src.length; i++) dst[i]! *= r;
 }
 
 function logSoftmaxSlice(src: Float64Array, dst: Float64Array): void {
   const m = sliceMax(src);
-  let s = 0;
-  for (let i = 0; i < src.length; i++) s += Math.exp(src[i]! - m);
+  for (let i = 0; i < src.length; i++) dst[i] = Math.exp(src[i]! - m);
   // NOTE(torch): computed in the order (x - max) - log(sum), so [1000, 0] gives [0, -1000].
-  const l = Math.log(s);
+  const l = Math.log(laneSum(dst));
   for (let i = 0; i < src.length; i++) dst[i] = src[i]! - m - l;
+}
+
+/**
+ * The backward of (log-)softmax along `dim` as one pass of the backend's fused kernel, when it
+ * has one and the call allows it: the same numbers as the composition (each operation rounded
+ * as there), without its temporaries. Not when the backward itself is being recorded
+ * (`createGraph` with a gradient that requires grad): the composition records the graph.
+ */
+function fusedBackward(g: Tensor, y: Tensor, dim: number, log: boolean): Tensor | undefined {
+  const b = currentBackend();
+  if (b.softmaxBackward === undefined || y.dim() === 0 || g.dtype !== y.dtype || !sameShape(g.shape, y.shape)) return undefined;
+  if (isGradEnabled() && (g.requiresGrad || y.requiresGrad)) return undefined;
+  const out = new Tensor(new Storage(allocateUninit(y.dtype, y.numel())), [...y.shape], contiguousStrides(y.shape), 0, y.dtype);
+  const ys = { data: y._storage.data, offset: y.offset, shape: y.shape, strides: y.strides };
+  const gs = { data: g._storage.data, offset: g.offset, shape: g.shape, strides: g.strides };
+  return b.softmaxBackward(ys, gs, dim, out._storage.data, log) ? out : undefined;
 }
 
 function checkFloat(x: Tensor, where: string, kernel: string, dim: number): void {
@@ -154,6 +208,8 @@ export function softmax(x: Tensor, dim: number, where = 'softmax()'): Tensor {
   const keep = x.dim() === 0 ? [] : [d];
   return record(y, 'SoftmaxBackward0', [x], [y], (g, [ys]) => {
     // gI = y * (g - sum(g * y))
+    const fused = fusedBackward(g, ys!, d, false);
+    if (fused !== undefined) return [fused];
     const s = keep.length ? g.mul(ys!).sum(keep, { keepdim: true }) : g.mul(ys!);
     return [ys!.mul(g.sub(s))];
   });
@@ -167,6 +223,8 @@ export function logSoftmax(x: Tensor, dim: number, where = 'log_softmax()'): Ten
   const keep = x.dim() === 0 ? [] : [d];
   return record(y, 'LogSoftmaxBackward0', [x], [y], (g, [ys]) => {
     // gI = g - exp(y) * sum(g)
+    const fused = fusedBackward(g, ys!, d, true);
+    if (fused !== undefined) return [fused];
     const s = keep.length ? g.sum(keep, { keepdim: true }) : g;
     return [g.sub(ys!.exp().mul(s))];
   });

@@ -336,6 +336,22 @@ const TWO_POW_27 = 134217728;
 const TWO_POW_52 = 4503599627370496;
 
 /**
+ * `out[offset + i] = scale * log(x[i])` for i < n, rounded to out's dtype, with a log that gives
+ * glibcLog's bits: an array version that a backend may provide (the native addon calls the C
+ * library's own `log`, the function PyTorch calls, after checking that it agrees with glibcLog).
+ */
+export type ScaledLog = (x: Float64Array, n: number, out: Float32Array | Float64Array, offset: number, scale: number) => void;
+
+let scaledLog: ScaledLog | null = null;
+
+/** Install (or remove, with null) the array log that `exponential_` uses for long outputs; returns the previous one. */
+export function setScaledLog(f: ScaledLog | null): ScaledLog | null {
+  const previous = scaledLog;
+  scaledLog = f;
+  return previous;
+}
+
+/**
  * Natural logarithm exactly as glibc (>= 2.28) computes `log(x)` on an x86-64
  * CPU with FMA and AVX2 (`__log_fma`, from sysdeps/ieee754/dbl-64/e_log.c).
  *
@@ -1127,6 +1143,16 @@ export class Generator {
   exponential_<T extends Float32Array | Float64Array>(out: T, lambd = 1): T {
     if (!(lambd >= 0)) throw new RangeError(`exponential_ expects lambda >= 0.0, but found lambda=${lambd}`);
     const scale = -1 / lambd;
+    if (scaledLog !== null && out.length >= 256) {
+      // The same draws and the same logs, the logs an array at a time.
+      const chunk = new Float64Array(Math.min(out.length, 4096));
+      for (let i0 = 0; i0 < out.length; i0 += chunk.length) {
+        const n = Math.min(chunk.length, out.length - i0);
+        for (let i = 0; i < n; i++) chunk[i] = 1 - this.uniform53();
+        scaledLog(chunk, n, out, i0, scale);
+      }
+      return out;
+    }
     for (let i = 0; i < out.length; i++) out[i] = scale * glibcLog(1 - this.uniform53());
     return out;
   }

@@ -16,7 +16,7 @@ import { type Expr, input } from '../../ir/expr.js';
 import { castScalar, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { contiguousStrides } from '../../tensor/shape.js';
 import { backendNamed, type Backend, type Operand, type StridedArray } from '../index.js';
-import { broadcastScalar, canonicalKernel, contiguous, kernelKey, plan } from './kernels.js';
+import { broadcastScalar, canonicalKernel, contiguous, kernelKey, plan, rowsPlan } from './kernels.js';
 import { runElementwise as runJs } from '../js/elementwise.js';
 
 /** The addon's exports (native/src/addon.c). */
@@ -56,6 +56,21 @@ export interface NativeAddon {
   sumRows(x: TypedArray, xOffset: number, rows: number, cols: number, out: TypedArray, outOffset: number): void;
   sumCols(x: TypedArray, xOffset: number, rows: number, cols: number, out: TypedArray, outOffset: number): void;
   softmax(x: TypedArray, xOffset: number, rows: number, cols: number, out: TypedArray, outOffset: number, log: boolean): void;
+  ewRows(...args: (TypedArray | number | null)[]): void;
+  scaledLog?(x: Float64Array, xOffset: number, n: number, out: TypedArray, outOffset: number, scale: number): void;
+  softmaxDim(x: TypedArray, xOffset: number, outer: number, size: number, inner: number, out: TypedArray, outOffset: number, log: boolean): void;
+  softmaxBackward(
+    y: TypedArray,
+    yOffset: number,
+    g: TypedArray,
+    gOffset: number,
+    outer: number,
+    size: number,
+    inner: number,
+    out: TypedArray,
+    outOffset: number,
+    log: boolean,
+  ): void;
   optim(kind: number, n: number, scalars: Float64Array, ...operands: (TypedArray | number | null)[]): void;
 }
 
@@ -87,12 +102,14 @@ export const config = {
    * kernels' contract) or 'wasm' (faster for kernels the addon lacks, with float32 arithmetic).
    */
   fallback: 'js' as 'wasm' | 'js',
+  /** Calls over strided rows (see `rowsPlan`) need rows at least this long; shorter ones are gathered. */
+  minRow: 16,
   /** Optimizer updates of fewer elements than this stay in JavaScript. */
   minOptimizerElements: 64,
 };
 
 /** Counters, for the tests: calls run natively and calls passed to the fallback. */
-export const stats = { taken: 0, declined: 0, matmul: 0, sum: 0, softmax: 0, optimizer: 0 };
+export const stats = { taken: 0, declined: 0, matmul: 0, sum: 0, softmax: 0, optimizer: 0, rows: 0 };
 
 interface Resolved {
   /** Kernel index, or -1 when the addon has no kernel for this call. */
@@ -122,6 +139,7 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
   const resolved = new Map<number, Resolved>();
   const callArgs: (TypedArray | number | null)[] = [];
   const ew = addon.ew as (...args: (TypedArray | number | null)[]) => void;
+  const ewRows = addon.ewRows;
   const optimScratch = new Float64Array(16);
   const args: (TypedArray | number | null)[] = [];
 
@@ -191,6 +209,71 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
     return true;
   };
 
+  /** The kernel's parameters from `base` on: named ones, and scalar operands' values. */
+  const fillParams = (
+    call: (TypedArray | number | null)[],
+    base: number,
+    names: readonly string[],
+    operands: readonly Operand[],
+    params: Readonly<Record<string, number>>,
+    dtype: DType,
+  ): void => {
+    for (let j = 0; j < names.length; j++) {
+      const name = names[j]!;
+      if (name.charCodeAt(0) === 64 /* '@' */) {
+        // A scalar operand: its value as the JavaScript backend reads it (not re-rounded).
+        const o = operands[Number(name.slice(1))]!;
+        call[base + j] = Number(o.data[o.offset]);
+      } else {
+        const v = params[name];
+        if (v === undefined) throw new Error(`elementwise kernel: parameter '${name}' was not supplied`);
+        call[base + j] = castScalar(v, dtype);
+      }
+    }
+  };
+
+  /**
+   * A call over strided rows (`rowsPlan`): one kernel call per row in the addon, no gathering
+   * (copies into or out of a slice included: the identity kernel). Returns false when it does
+   * not apply (the caller gathers instead).
+   */
+  const byRows = (
+    expr: Expr,
+    dtype: 'float32' | 'float64',
+    shape: readonly number[],
+    out: Operand,
+    outBool: boolean,
+    operands: readonly Operand[],
+    params: Readonly<Record<string, number>>,
+  ): boolean => {
+    const rp = rowsPlan(shape, out, operands);
+    if (rp === undefined || rp.cols < config.minRow) return false;
+    const Arr = dtype === 'float32' ? Float32Array : Float64Array;
+    if (outBool ? !(out.data instanceof Uint8Array) : !(out.data instanceof Arr)) return false;
+    const r = resolve(expr, dtype, outBool, rp.scalar);
+    if (r.index < 0) return false;
+    for (const i of r.arrays) if (!(operands[i]!.data instanceof Arr)) return false;
+    const call = callArgs;
+    call.length = 6 + 3 * r.slots + r.params.length;
+    call[0] = r.index;
+    call[1] = rp.rows;
+    call[2] = rp.cols;
+    call[3] = out.data;
+    call[4] = out.offset;
+    call[5] = rp.outRowStride;
+    for (let i = 0; i < r.slots; i++) {
+      const used = r.used[i]!;
+      call[6 + 3 * i] = used ? operands[i]!.data : null;
+      call[7 + 3 * i] = used ? operands[i]!.offset : 0;
+      call[8 + 3 * i] = used ? rp.rowStrides[i]! : 0;
+    }
+    fillParams(call, 6 + 3 * r.slots, r.params, operands, params, dtype);
+    ewRows.apply(addon, call);
+    stats.taken++;
+    stats.rows++;
+    return true;
+  };
+
   const backend: NativeBackend = {
     name: 'native',
     addon,
@@ -199,7 +282,10 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
     elementwise(expr, dtype, shape, out, outBool, operands, params) {
       if (dtype !== 'float32' && dtype !== 'float64') return fallback(expr, dtype, shape, out, outBool, operands, params);
       const p = plan(shape, out, operands);
-      if (p === undefined) return strided(expr, dtype, shape, out, outBool, operands, params);
+      if (p === undefined) {
+        if (byRows(expr, dtype, shape, out, outBool, operands, params)) return true;
+        return strided(expr, dtype, shape, out, outBool, operands, params);
+      }
       if (p.n < config.minElements) return fallback(expr, dtype, shape, out, outBool, operands, params);
       const Arr = dtype === 'float32' ? Float32Array : Float64Array;
       // Copies and float conversions (`clone`, `to`, `contiguous` of a contiguous tensor).
@@ -224,20 +310,7 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
         call[4 + 2 * i] = used ? operands[i]!.data : null;
         call[5 + 2 * i] = used ? operands[i]!.offset : 0;
       }
-      const base = 4 + 2 * r.slots;
-      const names = r.params;
-      for (let j = 0; j < names.length; j++) {
-        const name = names[j]!;
-        if (name.charCodeAt(0) === 64 /* '@' */) {
-          // A scalar operand: its value as the JavaScript backend reads it (not re-rounded).
-          const o = operands[Number(name.slice(1))]!;
-          call[base + j] = Number(o.data[o.offset]);
-        } else {
-          const v = params[name];
-          if (v === undefined) throw new Error(`elementwise kernel: parameter '${name}' was not supplied`);
-          call[base + j] = castScalar(v, dtype);
-        }
-      }
+      fillParams(call, 4 + 2 * r.slots, r.params, operands, params, dtype);
       ew.apply(addon, call);
       stats.taken++;
       return true;
@@ -295,10 +368,20 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
     },
 
     softmax(x, dim, out, log) {
-      if (x.shape.length === 0 || dim !== x.shape.length - 1 || !sameFloatArray(x.data, out)) return false;
-      const rc = rowsAndCols(x, [dim]);
-      if (rc === undefined || rc.leading) return false;
-      addon.softmax(x.data, x.offset, rc.rows, rc.cols, out, 0, log);
+      if (x.shape.length === 0 || !sameFloatArray(x.data, out)) return false;
+      const l = sliceLayout(x, dim);
+      if (l === undefined) return false;
+      if (l.inner === 1) addon.softmax(x.data, x.offset, l.outer, l.size, out, 0, log);
+      else addon.softmaxDim(x.data, x.offset, l.outer, l.size, l.inner, out, 0, log);
+      stats.softmax++;
+      return true;
+    },
+
+    softmaxBackward(y, g, dim, out, log) {
+      if (y.shape.length === 0 || !sameFloatArray(y.data, out) || !sameFloatArray(g.data, out)) return false;
+      const l = sliceLayout(y, dim);
+      if (l === undefined || sliceLayout(g, dim) === undefined) return false;
+      addon.softmaxBackward(y.data, y.offset, g.data, g.offset, l.outer, l.size, l.inner, out, 0, log);
       stats.softmax++;
       return true;
     },
@@ -346,6 +429,25 @@ function usesInput(e: Expr, i: number): boolean {
  * A contiguous tensor reduced over leading dims (`leading`: rows summed per column) or over
  * trailing dims (each row summed), as a rows x cols matrix; undefined otherwise.
  */
+/**
+ * A contiguous `x` (size-1 dims may carry any stride) seen as [outer, size, inner] around `dim`,
+ * or undefined when it is not contiguous.
+ */
+function sliceLayout(x: StridedArray, dim: number): { outer: number; size: number; inner: number } | undefined {
+  const { shape, strides } = x;
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    if (strides[d] !== expected) return undefined;
+    expected *= shape[d]!;
+  }
+  let outer = 1;
+  let inner = 1;
+  for (let d = 0; d < dim; d++) outer *= shape[d]!;
+  for (let d = dim + 1; d < shape.length; d++) inner *= shape[d]!;
+  return { outer, size: shape[dim]!, inner };
+}
+
 function rowsAndCols(x: StridedArray, dims: readonly number[]): { rows: number; cols: number; leading: boolean } | undefined {
   const { shape, strides } = x;
   let expected = 1;

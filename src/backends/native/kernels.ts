@@ -93,3 +93,52 @@ export function canonicalKernel(expr: Expr, scalar: readonly boolean[]): Canonic
 export function kernelKey(expr: Expr, dtype: DType, outBool: boolean): string {
   return `${dtype}${outBool ? '>bool' : ''}|${expr.toString()}`;
 }
+
+/**
+ * A call over rows: `rows` rows of `cols` contiguous elements in every array (the output
+ * included), row r of each at its offset + r * its row stride (0 repeats one row). Strided views
+ * whose innermost dim is contiguous (a slice of columns, GLU's halves) and row broadcasts (a
+ * bias over a batch) fit; scalar operands are as in `Plan`.
+ */
+export interface RowsPlan {
+  rows: number;
+  cols: number;
+  outRowStride: number;
+  rowStrides: number[];
+  scalar: boolean[];
+}
+
+/** Classify a call `plan` declined as a rows call, or undefined. */
+export function rowsPlan(shape: readonly number[], out: Operand, operands: readonly Operand[]): RowsPlan | undefined {
+  const dims: number[] = [];
+  for (let d = 0; d < shape.length; d++) if (shape[d] !== 1) dims.push(d);
+  if (dims.length < 2) return undefined;
+  const last = dims[dims.length - 1]!;
+  const lead = dims.slice(0, -1);
+  const cols = shape[last]!;
+  let rows = 1;
+  for (const d of lead) rows *= shape[d]!;
+  // The leading dims must collapse into one row index: each stride the next one's times its size.
+  const rowStride = (strides: readonly number[]): number | undefined => {
+    if (strides[last] !== 1) return undefined;
+    for (let i = 0; i + 1 < lead.length; i++) if (strides[lead[i]!] !== strides[lead[i + 1]!]! * shape[lead[i + 1]!]!) return undefined;
+    const rs = strides[lead[lead.length - 1]!]!;
+    return rs >= 0 ? rs : undefined;
+  };
+  const outRowStride = rowStride(out.strides);
+  if (outRowStride === undefined || outRowStride < cols) return undefined;
+  const rowStrides: number[] = [];
+  const scalar: boolean[] = [];
+  for (const o of operands) {
+    if (broadcastScalar(shape, o.strides)) {
+      scalar.push(true);
+      rowStrides.push(0);
+      continue;
+    }
+    const rs = rowStride(o.strides);
+    if (rs === undefined) return undefined;
+    scalar.push(false);
+    rowStrides.push(rs);
+  }
+  return { rows, cols, outRowStride, rowStrides, scalar };
+}
