@@ -5,7 +5,8 @@
  * timing is asserted: timings belong to the benchmark, not to the tests.
  */
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -17,6 +18,7 @@ import { onnxModel } from '../src/cli/bench/onnx.js';
 import { loadTfjs } from '../src/cli/bench/peers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'paoding-bench-test-'));
+const DIST = join(__dirname, '..', 'dist', 'cli', 'main.js');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const require = createRequire(import.meta.url);
@@ -45,6 +47,19 @@ function expectClose(got: ArrayLike<number>, want: Float32Array, what: string): 
 }
 
 describe('paoding bench', () => {
+  it.skipIf(!existsSync(DIST))('measures each JavaScript library in a worker thread of its own (built CLI)', () => {
+    const json = join(dir, 'isolated.json');
+    const r = spawnSync(process.execPath, [DIST, 'bench', '--quick', '--sizes', '10', '--activations', 'relu,softmax', '--peers', 'copy,tfjs-cpu', '--steps', '0', '--json', json], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(json, 'utf8')) as { results: { impl: string; case: string; dir: string; seconds: number | null }[]; statuses: { key: string; absent?: string }[] };
+    for (const impl of ['paoding-native', 'paoding-wasm', 'paoding-js', 'copy', 'tfjs-cpu']) {
+      const st = run.statuses.find((s) => s.key === impl);
+      if (impl.startsWith('paoding-') && st === undefined) continue; // a backend this machine lacks
+      expect(st?.absent, impl).toBeUndefined();
+      expect(run.results.some((x) => x.impl === impl && x.seconds !== null && x.seconds > 0), impl).toBe(true);
+    }
+  });
+
   it('runs a quick pass at 2^10 and writes its report and JSON', async () => {
     const json = join(dir, 'quick.json');
     const md = join(dir, 'quick.md');
@@ -52,7 +67,8 @@ describe('paoding bench', () => {
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     let code: number;
     try {
-      code = await main(['--quick', '--sizes', '10', '--activations', 'relu,gelu_tanh,softmax,glu', '--peers', 'copy,tfjs-cpu,ort', '--steps', '1', '--json', json, '--markdown', md]);
+      // In this process: the workers of the default mode load the built modules (next test).
+      code = await main(['--quick', '--in-process', '--sizes', '10', '--activations', 'relu,gelu_tanh,softmax,glu', '--peers', 'copy,tfjs-cpu,ort', '--steps', '1', '--json', json, '--markdown', md]);
     } finally {
       out.mockRestore();
       err.mockRestore();

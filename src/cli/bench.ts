@@ -21,6 +21,7 @@ import { allCases } from './bench/cases.js';
 import { packageRoot, paodingThreadControl, type PeerStatus, type RunContext, runCopy, runOrt, runPaoding, runTfjs, runTorch } from './bench/peers.js';
 import { checks, report, type Run, Table } from './bench/report.js';
 import { type Dir, type Impl, paodingImpl, PEERS, type Result } from './bench/results.js';
+import { runIsolated } from './bench/isolate.js';
 import { FULL_PLAN, QUICK_PLAN } from './bench/timing.js';
 import { runTraining } from './bench/training.js';
 
@@ -41,6 +42,8 @@ options:
   --threads 1,2        thread counts
   --dirs fwd,bwd       forward, and forward+backward
   --steps N            training steps timed (default 20; 0 skips the training step)
+  --in-process         measure every JavaScript library in this process, one after the other,
+                       instead of each in a worker thread (a fresh isolate) of its own
   --json FILE          where to write the JSON (default bench/results/activations.json)
   --markdown FILE      also write the report there
   --report FILE        measure nothing: print the report of a saved JSON run again
@@ -100,6 +103,7 @@ export async function main(args: string[], invokedAs = 'paoding bench'): Promise
       json: { type: 'string' },
       markdown: { type: 'string' },
       report: { type: 'string' },
+      'in-process': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -110,6 +114,7 @@ export async function main(args: string[], invokedAs = 'paoding bench'): Promise
   }
   if (values.report !== undefined) return rerender(values.report, values.markdown);
   const quick = values.quick === true;
+  const isolate = values['in-process'] !== true;
   const sizes = list(values.sizes, quick ? ['10', '16'] : ['10', '16', '20', '24']).map(Number);
   if (sizes.some((s) => !Number.isInteger(s) || s < 0 || s > 26)) fail(`--sizes takes log2 sizes from 0 to 26, got '${values.sizes}'`);
   const threads = list(values.threads, quick ? ['1'] : ['1', '2']).map(Number);
@@ -162,16 +167,19 @@ export async function main(args: string[], invokedAs = 'paoding bench'): Promise
   // minutes apart, not an hour apart, on a machine whose load drifts.
   for (const size of sizes) {
     const at: RunContext = { ...ctx, sizes: [size] };
-    for (const b of backendNames) await guarded([`paoding-${b}`], () => runPaoding(at, b));
+    for (const b of backendNames) await guarded([`paoding-${b}`], () => (isolate ? runIsolated(at, { kind: 'paoding', backend: b }) : runPaoding(at, b)));
     const torchVariants = ['torch', 'torch-out'].filter((p) => peers.includes(p));
     if (torchVariants.length) await guarded(torchVariants, () => runTorch(at, torchVariants));
-    if (peers.includes('ort')) await guarded(['ort'], () => runOrt(at, 'node'));
-    if (peers.includes('ort-web')) await guarded(['ort-web'], () => runOrt(at, 'web'));
+    for (const flavour of ['node', 'web'] as const) {
+      const key = flavour === 'node' ? 'ort' : 'ort-web';
+      if (peers.includes(key)) await guarded([key], () => (isolate ? runIsolated(at, { kind: 'ort', flavour }) : runOrt(at, flavour)));
+    }
     for (const b of ['wasm', 'cpu'] as const) {
       const keys = [`tfjs-${b}`, `tfjs-${b}-read`].filter((k) => peers.includes(k));
-      if (keys.length) await guarded(keys, () => runTfjs(at, b, keys.includes(`tfjs-${b}-read`)));
+      const read = keys.includes(`tfjs-${b}-read`);
+      if (keys.length) await guarded(keys, () => (isolate ? runIsolated(at, { kind: 'tfjs', backend: b, read }) : runTfjs(at, b, read)));
     }
-    if (peers.includes('copy')) await guarded(['copy'], () => runCopy(at));
+    if (peers.includes('copy')) await guarded(['copy'], () => (isolate ? runIsolated(at, { kind: 'copy' }) : runCopy(at)));
     // What is measured so far survives a crash or an interruption of a long run.
     writeFileSync(`${jsonPath}.partial`, JSON.stringify({ started, statuses: [...status.values()], results }));
   }
