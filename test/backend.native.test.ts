@@ -21,7 +21,7 @@ import { runElementwise as runJs } from '../src/backends/js/elementwise.js';
 import { config, stats, type NativeBackend } from '../src/backends/native/index.js';
 import { loadNative, native } from '../src/node/native.js';
 import { erf, erfc } from '../src/ir/special.js';
-import { Generator, setScaledLog } from '../src/tensor/random.js';
+import { Generator, setExponentialFill } from '../src/tensor/random.js';
 import type { DType } from '../src/tensor/dtype.js';
 import { setWarningHandler } from '../src/util/warn.js';
 import { GENERATED_PATH, renderNative } from '../tools/generate-native.js';
@@ -649,19 +649,28 @@ describe.skipIf(skip)('sums, softmax and optimizers', () => {
     for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-15);
   });
 
-  it("exponential_ (Gumbel noise) through the C library's log draws the JavaScript numbers bit for bit", () => {
-    const installed = setScaledLog(null);
+  it("exponential_ (Gumbel noise) in bulk through the addon draws the JavaScript numbers bit for bit and leaves the stream where they do", () => {
+    const installed = setExponentialFill(null);
     try {
-      expect(installed, 'the C library log was checked and installed at load').not.toBeNull();
+      expect(installed, "the C library's log was checked and the bulk sampler installed at load").not.toBeNull();
       for (const Arr of [Float32Array, Float64Array]) {
-        const want = new Generator(3).exponential_(new Arr(20000), 0.7);
-        setScaledLog(installed);
-        const got = new Generator(3).exponential_(new Arr(20000), 0.7);
-        setScaledLog(null);
-        for (let i = 0; i < want.length; i++) expect(Object.is(got[i], want[i]), `${Arr.name}[${i}] ${got[i]} vs ${want[i]}`).toBe(true);
+        for (const [n, skip] of [[256, 7], [1000, 0], [20000, 312], [300, 623]] as const) {
+          const js = new Generator(3);
+          js.uniform_(new Float64Array(skip)); // start anywhere in the state, its end included
+          const want = js.exponential_(new Arr(n), 0.7);
+          const wantAfter = js.uniform_(new Float64Array(700));
+          setExponentialFill(installed);
+          const c = new Generator(3);
+          c.uniform_(new Float64Array(skip));
+          const got = c.exponential_(new Arr(n), 0.7);
+          const gotAfter = c.uniform_(new Float64Array(700));
+          setExponentialFill(null);
+          for (let i = 0; i < want.length; i++) expect(Object.is(got[i], want[i]), `${Arr.name} n=${n} [${i}] ${got[i]} vs ${want[i]}`).toBe(true);
+          expect(Array.from(gotAfter)).toEqual(Array.from(wantAfter));
+        }
       }
     } finally {
-      setScaledLog(installed);
+      setExponentialFill(installed);
     }
   });
 

@@ -17,7 +17,8 @@
  *   softmax(x, xOff, rows, cols, out, outOff, log)
  *   softmaxDim(x, xOff, outer, size, inner, out, outOff, log)   along a middle dim
  *   softmaxBackward(y, yOff, g, gOff, outer, size, inner, out, outOff, log)
- *   scaledLog(x, xOff, n, out, outOff, scale)   scale * log(x) with the C library's log
+ *   exponential(mt, state, n, out, outOff, scale)   Generator.exponential_'s draws (see below)
+ *   log(x, out)                              the C library's log over a Float64Array
  *   optim(kind, n, scalars, P, pOff, G, gOff, ...state)   an SGD or Adam step (see isa.c)
  *   keepFreedMemory(on) -> bool, releaseMemory() -> bool   the C library's allocator (below)
  */
@@ -579,32 +580,86 @@ static napi_value sum_cols(napi_env env, napi_callback_info cb) {
 }
 
 /*
- * scaledLog(x, xOff, n, out, outOff, scale): out[i] = scale * log(x[i]) with the C library's log,
- * rounded to out's type. The exponential sampler's logs (src/tensor/random.ts): PyTorch calls
- * the same function, and the JavaScript side uses this only after checking that it agrees bit
- * for bit with its own rendering of glibc's algorithm.
+ * exponential(mt, state, n, out, outOff, scale): n draws of PyTorch's CPU `exponential_` from
+ * paoding's Generator (src/tensor/random.ts), continuing its mt19937 stream: `mt` is its 624
+ * words, state = [left, nextIndex], both updated as its own draws would. Per element one
+ * uniform double u from two 32-bit draws and scale * log(1 - u) with the C library's log (the
+ * function PyTorch calls), rounded to out's type. The JavaScript side uses this only after
+ * checking that the C library's log agrees bit for bit with its rendering of glibc's.
  */
-static napi_value scaled_log(napi_env env, napi_callback_info cb) {
+#define MT_N 624
+#define MT_M 397
+static uint32_t mt_twist(uint32_t u, uint32_t v) { return (((u & 0x80000000u) | (v & 0x7fffffffu)) >> 1) ^ ((v & 1u) ? 0x9908b0dfu : 0u); }
+static void mt_next_state(uint32_t *mt) {
+  int p = 0;
+  for (; p < MT_N - MT_M; p++) mt[p] = mt[p + MT_M] ^ mt_twist(mt[p], mt[p + 1]);
+  for (; p < MT_N - 1; p++) mt[p] = mt[p + MT_M - MT_N] ^ mt_twist(mt[p], mt[p + 1]);
+  mt[p] = mt[p + MT_M - MT_N] ^ mt_twist(mt[p], mt[0]);
+}
+static inline uint32_t mt_draw(uint32_t *mt, long *left, long *next) {
+  if (--*left == 0) {
+    mt_next_state(mt);
+    *left = MT_N;
+    *next = 0;
+  }
+  uint32_t y = mt[(*next)++];
+  y ^= y >> 11;
+  y ^= (y << 7) & 0x9d2c5680u;
+  y ^= (y << 15) & 0xefc60000u;
+  y ^= y >> 18;
+  return y;
+}
+
+static napi_value exponential(napi_env env, napi_callback_info cb) {
   args_t a;
-  size_t xlen = 0, olen = 0;
+  napi_typedarray_type type;
+  size_t mtlen = 0, slen = 0, olen = 0;
+  void *mtp = 0;
   int osize = 0;
   if (!get_args(env, cb, &a)) return 0;
-  const double *x = (const double *)array(&a, 0, 8, &xlen);
-  long xoff = lng(&a, 1);
+  if (a.argc < 6 || napi_get_typedarray_info(env, a.argv[0], &type, &mtlen, &mtp, 0, 0) != napi_ok || type != napi_uint32_array || mtlen != MT_N) {
+    fail(&a, "paoding native: exponential expects the generator's 624-word Uint32Array");
+    return 0;
+  }
+  double *st = (double *)array(&a, 1, 8, &slen);
   long n = lng(&a, 2);
   char *out = (char *)float_array(&a, 3, &osize, &olen);
   long ooff = lng(&a, 4);
   double scale = num(&a, 5);
-  if (!a.failed && ((size_t)xoff + n > xlen || (size_t)ooff + n > olen)) fail(&a, "paoding native: scaledLog out of range");
+  if (!a.failed && slen < 2) fail(&a, "paoding native: exponential expects [left, nextIndex]");
+  if (!a.failed && (size_t)ooff + n > olen) fail(&a, "paoding native: exponential out of range");
   if (a.failed) return 0;
-  x += xoff;
-  if (osize == 4) {
-    float *o = (float *)out + ooff;
-    for (long i = 0; i < n; i++) o[i] = (float)(scale * log(x[i]));
-  } else {
-    double *o = (double *)out + ooff;
-    for (long i = 0; i < n; i++) o[i] = scale * log(x[i]);
+  long left = (long)st[0], next = (long)st[1];
+  if (!(left >= 1 && left <= MT_N && next >= 0 && next <= MT_N && next + left - 1 <= MT_N)) {
+    fail(&a, "paoding native: exponential: generator state out of range");
+    return 0;
   }
+  uint32_t *mt = (uint32_t *)mtp;
+  for (long i = 0; i < n; i++) {
+    uint32_t hi = mt_draw(mt, &left, &next);
+    uint32_t lo = mt_draw(mt, &left, &next);
+    double u = (double)(((uint64_t)(hi & 0x1fffffu) << 32) | lo) * 0x1p-53;
+    double v = scale * log(1.0 - u);
+    if (osize == 4)
+      ((float *)out)[ooff + i] = (float)v;
+    else
+      ((double *)out)[ooff + i] = v;
+  }
+  st[0] = (double)left;
+  st[1] = (double)next;
+  return 0;
+}
+
+/* log(x, out): the C library's log, for the check above. */
+static napi_value c_log(napi_env env, napi_callback_info cb) {
+  args_t a;
+  size_t xlen = 0, olen = 0;
+  if (!get_args(env, cb, &a)) return 0;
+  const double *x = (const double *)array(&a, 0, 8, &xlen);
+  double *o = (double *)array(&a, 1, 8, &olen);
+  if (!a.failed && olen < xlen) fail(&a, "paoding native: log out of range");
+  if (a.failed) return 0;
+  for (size_t i = 0; i < xlen; i++) o[i] = log(x[i]);
   return 0;
 }
 
@@ -884,7 +939,8 @@ NAPI_MODULE_INIT() {
   EXPORT("softmax", softmax);
   EXPORT("softmaxDim", softmax_dim);
   EXPORT("softmaxBackward", softmax_backward);
-  EXPORT("scaledLog", scaled_log);
+  EXPORT("exponential", exponential);
+  EXPORT("log", c_log);
   EXPORT("ewRows", ew_rows);
   EXPORT("optim", optim);
   EXPORT("keepFreedMemory", keep_freed_memory);

@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getBackend, list, registerBackend, setBackend } from '../backends/index.js';
 import { setBufferSource } from '../tensor/dtype.js';
-import { glibcLog, setScaledLog } from '../tensor/random.js';
+import { glibcLog, setExponentialFill } from '../tensor/random.js';
 import { createNativeBackend, type NativeAddon, type NativeBackend, type NativeInfo } from '../backends/native/index.js';
 
 export { config as nativeConfig, stats as nativeStats } from '../backends/native/index.js';
@@ -58,7 +58,7 @@ export function loadNative(path?: string): NativeStatus {
     backend = createNativeBackend(addon);
     registerBackend(backend);
     keepMemory(addon, process.env['PAODING_KEEP_MEMORY'] !== '0');
-    installScaledLog(addon);
+    installExponential(addon);
     status = { loaded: true, path: file, info: addon.info() };
   } catch (e) {
     status = { loaded: false, reason: `the addon failed to load: ${(e as Error).message.split('\n')[0]}`, path: file };
@@ -104,13 +104,14 @@ export const native = {
 };
 
 /**
- * The exponential sampler's logs through the C library's `log` (the one PyTorch calls), if it
- * gives the bits of paoding's rendering of glibc's log on a spread of inputs of both of its
- * branches (it does with glibc 2.28 or later on CPUs with FMA; elsewhere the JavaScript stays).
+ * The exponential sampler (Gumbel noise) in bulk through the addon, whose logs come from the C
+ * library's `log` (the one PyTorch calls): only if that log gives the bits of paoding's rendering
+ * of glibc's on a spread of inputs of both of its branches (it does with glibc 2.28 or later on
+ * CPUs with FMA; elsewhere the JavaScript loop stays).
  */
-function installScaledLog(addon: NativeAddon): void {
-  const f = addon.scaledLog;
-  if (f === undefined) return;
+function installExponential(addon: NativeAddon): void {
+  const { exponential, log } = addon;
+  if (exponential === undefined || log === undefined) return;
   const n = 4096;
   const xs = new Float64Array(n);
   let s = 12345;
@@ -122,9 +123,9 @@ function installScaledLog(addon: NativeAddon): void {
   }
   xs[0] = 1;
   const got = new Float64Array(n);
-  f.call(addon, xs, 0, n, got, 0, 1);
+  log.call(addon, xs, got);
   for (let i = 0; i < n; i++) if (!Object.is(got[i], glibcLog(xs[i]!))) return;
-  setScaledLog((x, count, out, offset, scale) => f.call(addon, x, 0, count, out, offset, scale));
+  setExponentialFill((mt, state, count, out, scale) => exponential.call(addon, mt, state, count, out, 0, scale));
 }
 
 function keepMemory(addon: NativeAddon, on: boolean): boolean {

@@ -336,18 +336,20 @@ const TWO_POW_27 = 134217728;
 const TWO_POW_52 = 4503599627370496;
 
 /**
- * `out[offset + i] = scale * log(x[i])` for i < n, rounded to out's dtype, with a log that gives
- * glibcLog's bits: an array version that a backend may provide (the native addon calls the C
- * library's own `log`, the function PyTorch calls, after checking that it agrees with glibcLog).
+ * `exponential_`'s draws in bulk, continuing a generator's stream: `mt` is its mt19937 state,
+ * `state` = [left, nextIndex] (read and updated), and each of the n outputs is
+ * `scale * log(1 - u)` from one uniform double u, with a log that gives glibcLog's bits. A backend
+ * may provide it (the native addon, with the C library's log, which PyTorch calls, once checked
+ * against glibcLog).
  */
-export type ScaledLog = (x: Float64Array, n: number, out: Float32Array | Float64Array, offset: number, scale: number) => void;
+export type ExponentialFill = (mt: Uint32Array, state: Float64Array, n: number, out: Float32Array | Float64Array, scale: number) => void;
 
-let scaledLog: ScaledLog | null = null;
+let exponentialFill: ExponentialFill | null = null;
 
-/** Install (or remove, with null) the array log that `exponential_` uses for long outputs; returns the previous one. */
-export function setScaledLog(f: ScaledLog | null): ScaledLog | null {
-  const previous = scaledLog;
-  scaledLog = f;
+/** Install (or remove, with null) the bulk `exponential_`; returns the previous one. */
+export function setExponentialFill(f: ExponentialFill | null): ExponentialFill | null {
+  const previous = exponentialFill;
+  exponentialFill = f;
   return previous;
 }
 
@@ -1143,14 +1145,12 @@ export class Generator {
   exponential_<T extends Float32Array | Float64Array>(out: T, lambd = 1): T {
     if (!(lambd >= 0)) throw new RangeError(`exponential_ expects lambda >= 0.0, but found lambda=${lambd}`);
     const scale = -1 / lambd;
-    if (scaledLog !== null && out.length >= 256) {
-      // The same draws and the same logs, the logs an array at a time.
-      const chunk = new Float64Array(Math.min(out.length, 4096));
-      for (let i0 = 0; i0 < out.length; i0 += chunk.length) {
-        const n = Math.min(chunk.length, out.length - i0);
-        for (let i = 0; i < n; i++) chunk[i] = 1 - this.uniform53();
-        scaledLog(chunk, n, out, i0, scale);
-      }
+    // In bulk where a backend offers it (the same draws; the state must be one mt19937 reaches).
+    if (exponentialFill !== null && out.length >= 256 && this.nextIndex + this.left - 1 <= MT_N) {
+      const state = new Float64Array([this.left, this.nextIndex]);
+      exponentialFill(this.mt, state, out.length, out, scale);
+      this.left = state[0]!;
+      this.nextIndex = state[1]!;
       return out;
     }
     for (let i = 0; i < out.length; i++) out[i] = scale * glibcLog(1 - this.uniform53());

@@ -57,7 +57,8 @@ export interface NativeAddon {
   sumCols(x: TypedArray, xOffset: number, rows: number, cols: number, out: TypedArray, outOffset: number): void;
   softmax(x: TypedArray, xOffset: number, rows: number, cols: number, out: TypedArray, outOffset: number, log: boolean): void;
   ewRows(...args: (TypedArray | number | null)[]): void;
-  scaledLog?(x: Float64Array, xOffset: number, n: number, out: TypedArray, outOffset: number, scale: number): void;
+  exponential?(mt: Uint32Array, state: Float64Array, n: number, out: TypedArray, outOffset: number, scale: number): void;
+  log?(x: Float64Array, out: Float64Array): void;
   softmaxDim(x: TypedArray, xOffset: number, outer: number, size: number, inner: number, out: TypedArray, outOffset: number, log: boolean): void;
   softmaxBackward(
     y: TypedArray,
