@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { activationInputs, callParams, sweep, ulp32, ulp64 } from './helpers/backend_inputs.js';
+import { activationInputs, callParams, FLOAT32_BOUNDS, sweep, ulp32, ulp64 } from './helpers/backend_inputs.js';
 import { activations, autograd, backends, F, ir, manualSeed, nn, optim, randn, tensor, type Activation, type Tensor } from '../src/index.js';
 import { backendNamed, runElementwise } from '../src/backends/index.js';
 import { runElementwise as runJs } from '../src/backends/js/elementwise.js';
@@ -77,15 +77,17 @@ const x1 = ir.input(1);
 describe.skipIf(skip)('primitives: accuracy against the exact value (float64 reference)', () => {
   // Each primitive's kernel against float64 (V8's fdlibm functions and src/ir/special.ts, all
   // within about 1 ulp of double): float32 kernels compute in double and round once, so they are
-  // within half an ulp plus a tiny margin (the float32-grade polynomials: 2^-30 relative); float64
-  // kernels within the stated ulp of the reference (which itself is within ~1 ulp of exact).
+  // within half an ulp plus a tiny margin (the float32-grade polynomials: 2^-30 relative), except
+  // exp, expm1 and sigmoid, which compute in float32 arithmetic (the WebAssembly backend's
+  // routines; PyTorch's float32 kernels measured 0.97, 1.00 and 2.48 ulp); float64 kernels within
+  // the stated ulp of the reference (which itself is within ~1 ulp of exact).
   const cases: [ir.UnaryOp, (v: number) => number, number, number, (v: number) => number][] = [
-    ['exp', Math.exp, 0.51, 2, (v) => v],
-    ['expm1', Math.expm1, 0.51, 3, (v) => v],
+    ['exp', Math.exp, 0.96, 2, (v) => v],
+    ['expm1', Math.expm1, 0.96, 3, (v) => v],
     ['log', Math.log, 0.51, 2, Math.abs],
     ['log1p', Math.log1p, 0.51, 2, (v) => (v < -1 ? -v - 1 : v)],
     ['tanh', Math.tanh, 0.51, 4, (v) => v],
-    ['sigmoid', (v) => 1 / (1 + Math.exp(-v)), 0.51, 4, (v) => v],
+    ['sigmoid', (v) => 1 / (1 + Math.exp(-v)), 2.45, 4, (v) => v],
     ['erf', erf, 0.51, 2, (v) => v],
     ['erfc', erfc, 0.51, 4, (v) => v],
     ['sqrt', Math.sqrt, 0.5, 0, Math.abs],
@@ -114,6 +116,18 @@ describe.skipIf(skip)('primitives: accuracy against the exact value (float64 ref
       expect(worst, `${op} at x = ${at}`).toBeLessThanOrEqual(dtype === 'float32' ? bound32 : bound64);
     });
   }
+});
+
+describe.skipIf(skip)('float32 arithmetic kernels', () => {
+  it.each(['exp', 'expm1', 'sigmoid'] as const)("%s gives the WebAssembly backend's bits (the same routine, operation for operation)", (op) => {
+    const wasm = backendNamed('wasm');
+    expect(wasm, 'the wasm backend is registered').toBeDefined();
+    const xs = sweep(1 << 17, 'float32');
+    const got = run('native', ir.unary(op, x0), 'float32', [xs]);
+    const want = new Float32Array(xs.length);
+    expect(wasm!.elementwise(ir.unary(op, x0), 'float32', [xs.length], { data: want, offset: 0, strides: [1] }, false, [{ data: xs, offset: 0, strides: [1] }], {})).toBe(true);
+    for (let i = 0; i < xs.length; i++) if (!Object.is(got[i], want[i])) expect(`${op}(${xs[i]}) = ${got[i]}`).toBe(`${op}(${xs[i]}) = ${want[i]}`);
+  });
 });
 
 describe.skipIf(skip)('exact operations agree bitwise with the JavaScript backend', () => {
@@ -215,7 +229,10 @@ function compare(id: string, what: string, got: ArrayLike<number>, want: ArrayLi
     expect(bound > 0 && Number.isFinite(a) && Number.isFinite(b), where).toBe(true);
     // A zero against a tiny nonzero value is a difference of ulps near zero, not of the sign.
     const scale = gs ? Math.max(1, Math.abs(xs[i % xs.length]!)) * Math.abs(gs[i % gs.length]!) : 0;
-    const err = Math.abs(a - b) / (ulp(b) + (Number.isFinite(scale) && scale > 0 ? ulp(scale) : 0));
+    // float32 arithmetic with subnormal intermediates carries few bits (silu(-100) = -3.7e-42):
+    // errors of a subnormal ulp times |x| are accepted there, as for the WebAssembly backend.
+    const tiny = dtype === 'float32' ? 2 ** -149 * Math.max(1, Math.abs(xs[i % xs.length]!)) : 0;
+    const err = Math.abs(a - b) / (Math.max(ulp(b), tiny) + (Number.isFinite(scale) && scale > 0 ? ulp(scale) : 0));
     if (err > worst) worst = err;
     if (err > bound) expect(err, where).toBeLessThanOrEqual(bound);
   }
@@ -225,6 +242,14 @@ function compare(id: string, what: string, got: ArrayLike<number>, want: ArrayLi
 /** Bounds for the inexact activations, in ulp (see compare): measured maxima noted. */
 const BOUND32 = 1;
 const BOUND64 = 8;
+/**
+ * Activations some of whose float32 kernels compute in float32 arithmetic (exp, expm1 and sigmoid
+ * of exact arguments; see floatArithmetic in tools/generate-native.ts): the WebAssembly backend's
+ * bounds, which its routines share (PyTorch's float32 level).
+ */
+const FLOAT_ARITHMETIC = new Set(['sigmoid', 'silu', 'glu', 'elu', 'selu', 'log_softmax', 'softmin', 'softmax', 'gumbel_softmax', 'softmax2d']);
+/** Where the native float32 kernels round differently from the WebAssembly ones (measured). */
+const NATIVE_FLOAT32_BOUNDS: Record<string, number> = { glu: 3 /* backward 2.4: three products of two sigmoids */ };
 
 function activationSuite(isa: string): void {
   const list = activations.list() as Activation[];
@@ -259,10 +284,12 @@ function activationSuite(isa: string): void {
           expect(stats.taken - before.taken, `${label} ran natively`).toBeGreaterThanOrEqual(3);
         }
         const exact = exactActivation(a);
-        const bound = exact ? 0 : dtype === 'float32' ? BOUND32 : BOUND64;
-        const wf = compare(label, 'forward', results['native']!.y, results['js']!.y, xs, undefined, dtype, bound);
-        const wb = compare(label, 'backward', results['native']!.g, results['js']!.g, xs, gs, dtype, bound);
-        const ws = compare(label, 'backward of sum', results['native']!.gs, results['js']!.gs, xs, [1], dtype, bound);
+        // The results' dtype (a dtype= option may make float32 results of float64 inputs).
+        const out: DType = results['js']!.y instanceof Float32Array ? 'float32' : 'float64';
+        const bound = exact ? 0 : out === 'float32' ? (FLOAT_ARITHMETIC.has(a.id) ? (NATIVE_FLOAT32_BOUNDS[a.id] ?? FLOAT32_BOUNDS[a.id]!) : BOUND32) : BOUND64;
+        const wf = compare(label, 'forward', results['native']!.y, results['js']!.y, xs, undefined, out, bound);
+        const wb = compare(label, 'backward', results['native']!.g, results['js']!.g, xs, gs, out, bound);
+        const ws = compare(label, 'backward of sum', results['native']!.gs, results['js']!.gs, xs, [1], out, bound);
         if (isa === native_isas()[0]) report.push(`activation ${dtype} ${label}: ${exact ? 'exact' : `forward ${wf.toFixed(2)}, backward ${Math.max(wb, ws).toFixed(2)} ulp`}`);
       } finally {
         setWarningHandler(undefined);
@@ -279,7 +306,7 @@ describe.skipIf(skip)('every registered activation, native vs js (forward, backw
   afterAll(() => native.setIsa(status.info!.isa));
   for (const isa of skip ? [] : native_isas()) activationSuite(isa);
 
-  it('in-place forms give the same values and gradients', () => {
+  it('in-place forms give the same values and gradients (within the float32 bounds)', () => {
     const xs = activationInputs(4096, 3);
     const out: Record<string, number[][]> = {};
     for (const b of ['js', 'native']) {
@@ -290,7 +317,11 @@ describe.skipIf(skip)('every registered activation, native vs js (forward, backw
       const [g] = autograd.grad(y.sum(), x);
       out[b] = [Array.from(y.toTypedArray()), Array.from(g!.toTypedArray())];
     }
-    expect(out['native']).toEqual(out['js']);
+    // ELU's float32 kernels compute in float32 arithmetic: within its bound, not bit for bit. The
+    // in-place backward reads the output (out + alpha, as PyTorch's), which cancels for x < -1:
+    // its error is measured against the terms' scale (the upstream gradient is 3 or 0.3).
+    compare('elu then leaky_relu', 'forward', out['native']![0]!, out['js']![0]!, xs, undefined, 'float32', FLOAT32_BOUNDS['elu']!);
+    compare('elu then leaky_relu', 'backward', out['native']![1]!, out['js']![1]!, xs, [3], 'float32', FLOAT32_BOUNDS['elu']!);
   });
 });
 

@@ -268,8 +268,181 @@ function kernelParams(e: Expr): string[] {
   return names.sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
 }
 
+/** Operations a float32-arithmetic kernel may contain (see `floatArithmetic`). */
+const FLOAT_OPS = new Set(['input', 'param', 'const', 'detach', 'add', 'sub', 'mul', 'div', 'neg', 'max', 'min', 'abs', 'sign', 'where', 'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or', 'not', 'isnan', 'tonum', 'pow', 'exp', 'expm1', 'sigmoid']);
+const FLOAT_TRANSCENDENTAL = new Set(['exp', 'expm1', 'sigmoid']);
+
+/** An argument that float32 arithmetic computes exactly: an input or its negation. */
+function exactArgument(a: Expr): boolean {
+  return a.op === 'input' || (a.op === 'neg' && a.args[0]!.op === 'input');
+}
+
+/**
+ * Whether a float32 kernel computes in float32 lanes rather than in double: when its only
+ * transcendental primitives are exp, expm1 and sigmoid of exact arguments (the sigmoid, SiLU and
+ * ELU families, GLU), the float32 routines of vmath.h (the WebAssembly backend's, within 2.4 ulp,
+ * PyTorch's float32 level) run eight lanes per AVX2 vector. Arguments that are themselves rounded
+ * arithmetic (CELU's x/alpha, the tanh-approximate GELU's polynomial) would have their rounding
+ * amplified by the exponential, and kernels without a transcendental primitive are exact in
+ * double at no extra cost: those stay in double.
+ */
+export function floatArithmetic(e: Expr, dtype: DType): boolean {
+  if (dtype !== 'float32') return false;
+  let transcendental = false;
+  for (const n of topoOrder([e])) {
+    if (!FLOAT_OPS.has(n.op)) return false;
+    if (n.op === 'pow' && !n.args[1]!.isConst(2)) return false;
+    if (FLOAT_TRANSCENDENTAL.has(n.op)) {
+      if (!exactArgument(n.args[0]!)) return false;
+      transcendental = true;
+    }
+  }
+  return transcendental;
+}
+
+/** `a / (1 + exp(z))`: its exponential node z, when `n` has that form. */
+function siluForm(n: Expr): Expr | undefined {
+  if (n.op !== 'div') return undefined;
+  const d = n.args[1]!;
+  if (d.op !== 'add') return undefined;
+  const [l, r] = d.args as [Expr, Expr];
+  const e = l.isConst(1) ? r : r.isConst(1) ? l : undefined;
+  return e !== undefined && e.op === 'exp' ? e.args[0] : undefined;
+}
+
+/** C for a float32-arithmetic kernel (see `floatArithmetic`). */
+function renderFloatKernel(k: KernelSource, index: number): string {
+  const order = topoOrder([k.expr]);
+  const params = kernelParams(k.expr);
+  const inputs = [...new Set(order.filter((n) => n.op === 'input').map((n) => n.value))].sort((a, b) => a - b);
+  const name = new Map<number, string>();
+  const body: string[] = [];
+  const ref = (n: Expr): string => name.get(n.id)!;
+  let t = 0;
+  for (const n of order) {
+    switch (n.op) {
+      case 'input':
+        name.set(n.id, `x${n.value}`);
+        continue;
+      case 'param':
+        name.set(n.id, `p${params.indexOf(n.name)}`);
+        continue;
+      case 'const':
+        name.set(n.id, `((float)${literal(castScalar(n.value, 'float32'))})`);
+        continue;
+      case 'detach':
+        name.set(n.id, ref(n.args[0]!));
+        continue;
+    }
+    const [a, b, c] = n.args.map(ref);
+    const z = siluForm(n);
+    let v: string;
+    if (z !== undefined) {
+      // a / (1 + exp(z)) as a * sigmoid(-z): no overflow of exp(z) where the quotient is still
+      // a normal number (x < -88.7 for SiLU), as the WebAssembly backend computes it.
+      v = `${a} * pf32_sigmoid(-${ref(z)})`;
+    } else {
+      switch (n.op) {
+        case 'add':
+          v = `${a} + ${b}`;
+          break;
+        case 'sub':
+          v = `${a} - ${b}`;
+          break;
+        case 'mul':
+          v = `${a} * ${b}`;
+          break;
+        case 'div':
+          v = `${a} / ${b}`;
+          break;
+        case 'neg':
+          v = `-${a}`;
+          break;
+        case 'pow':
+          v = `${a} * ${a}`;
+          break;
+        case 'max':
+        case 'min':
+        case 'abs':
+        case 'sign':
+        case 'exp':
+        case 'expm1':
+        case 'sigmoid':
+          v = `pf32_${n.op}(${n.args.map(ref).join(', ')})`;
+          break;
+        case 'lt':
+          v = `${a} < ${b}`;
+          break;
+        case 'le':
+          v = `${a} <= ${b}`;
+          break;
+        case 'gt':
+          v = `${a} > ${b}`;
+          break;
+        case 'ge':
+          v = `${a} >= ${b}`;
+          break;
+        case 'eq':
+          v = `${a} == ${b}`;
+          break;
+        case 'ne':
+          v = `${a} != ${b}`;
+          break;
+        case 'and':
+          v = `${a} & ${b}`;
+          break;
+        case 'or':
+          v = `${a} | ${b}`;
+          break;
+        case 'not':
+          v = `!${a}`;
+          break;
+        case 'isnan':
+          v = `${a} != ${a}`;
+          break;
+        case 'where':
+          v = `${a} ? ${b} : ${c}`;
+          break;
+        case 'tonum':
+          v = `${a} ? 1.0f : 0.0f`;
+          break;
+        default:
+          throw new Error(`generate-native: no float32 C spelling for '${n.op}'`);
+      }
+    }
+    const id = `t${t++}`;
+    body.push(`    const ${n.kind === 'bool' ? 'int' : 'float'} ${id} = ${v};`);
+    name.set(n.id, id);
+  }
+  const root = ref(k.expr);
+  const store = k.outBool ? (k.expr.kind === 'bool' ? `(unsigned char)${root}` : `(unsigned char)(${root} != 0.0f && ${root} == ${root})`) : root;
+  // Temporaries the SiLU form left unread (its 1 + exp(z)) are dropped, last first.
+  for (let i = body.length - 1; i >= 0; i--) {
+    const id = /const \w+ (t\d+) =/.exec(body[i]!)![1]!;
+    const used = new RegExp(`\\b${id}\\b`);
+    if (id !== root && !body.some((line, j) => j !== i && used.test(line.split(' = ')[1] ?? ''))) body.splice(i, 1);
+  }
+  const outT = k.outBool ? 'unsigned char' : 'float';
+  return [
+    `/* ${index}: ${k.key} (float32 arithmetic) */`,
+    `static void k${index}(long n, void *out_, const void *const *in_, const double *p) {`,
+    `  ${outT} *restrict out = (${outT} *)out_;`,
+    ...inputs.map((i) => `  const float *restrict a${i} = (const float *)in_[${i}];`),
+    ...params.map((_, i) => `  const float p${i} = (float)p[${i}];`),
+    ...(inputs.length === 0 ? ['  (void)in_;'] : []),
+    ...(params.length === 0 ? ['  (void)p;'] : []),
+    '  for (long i = 0; i < n; i++) {',
+    ...inputs.map((i) => `    const float x${i} = a${i}[i];`),
+    ...body,
+    `    out[i] = ${store};`,
+    '  }',
+    '}',
+  ].join('\n');
+}
+
 /** C for one kernel function. */
 function renderKernel(k: KernelSource, index: number): string {
+  if (floatArithmetic(k.expr, k.dtype)) return renderFloatKernel(k, index);
   const T = k.dtype === 'float32' ? 'float' : 'double';
   const grade = k.dtype === 'float32' ? 'pf' : 'pm';
   const order = topoOrder([k.expr]);
@@ -427,7 +600,9 @@ export function renderKernelsC(kernels: readonly KernelSource[]): string {
     '/*',
     ' * Generated by tools/generate-native.ts (npm run generate:native) from the activation registry',
     ' * and the tensor arithmetic: do not edit. One function per canonical kernel key (see',
-    ' * src/backends/native/kernels.ts); float32 kernels compute in double and round once on store.',
+    ' * src/backends/native/kernels.ts); float32 kernels compute in double and round once on store,',
+    ' * except those marked "float32 arithmetic" (exp, expm1 and sigmoid of exact arguments: see',
+    ' * floatArithmetic in the generator).',
     ' *',
     ' * Included twice: with PAODING_KERNEL_INFO defined, it lists (key, input element size, output',
     ' * element size, operand count, parameter count, relative cost) through the macro X; otherwise',

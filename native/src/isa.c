@@ -286,7 +286,7 @@ SOFTMAX_COLUMNS(_f64, double, pm)
         for (; i < size; i++) t += lg ? gr[i] : (T)(gr[i] * yr[i]);                                \
         T st = (T)t;                                                                               \
         if (lg)                                                                                    \
-          for (long k = 0; k < size; k++) orow[k] = gr[k] - (T)((T)GRADE##_exp((double)yr[k]) * st); \
+          for (long k = 0; k < size; k++) orow[k] = gr[k] - (T)(EXPT##SUF(yr[k]) * st); \
         else                                                                                       \
           for (long k = 0; k < size; k++) orow[k] = yr[k] * (T)(gr[k] - st);                       \
       }                                                                                            \
@@ -314,7 +314,7 @@ SOFTMAX_COLUMNS(_f64, double, pm)
         for (long i = 0; i < size; i++)                                                            \
           for (long j = 0; j < w; j++) {                                                           \
             long k = i * inner + j;                                                                \
-            ob[k] = gb[k] - (T)((T)GRADE##_exp((double)yb[k]) * st[j]);                            \
+            ob[k] = gb[k] - (T)(EXPT##SUF(yb[k]) * st[j]);                            \
           }                                                                                        \
       } else {                                                                                     \
         for (long i = 0; i < size; i++)                                                            \
@@ -325,6 +325,9 @@ SOFTMAX_COLUMNS(_f64, double, pm)
       }                                                                                            \
     }                                                                                              \
   }
+/* exp(y) as the elementwise exp kernel of each dtype computes it (float32: float32 arithmetic). */
+#define EXPT_f32(v) pf32_exp(v)
+#define EXPT_f64(v) pm_exp(v)
 SOFTMAX_BACKWARD(_f32, float, pf)
 SOFTMAX_BACKWARD(_f64, double, pm)
 

@@ -416,4 +416,99 @@ PM_INLINE double pf_erfc(double x) {
   return x < 0 ? 2.0 - y : y;
 }
 
+/* ---- float32 arithmetic ------------------------------------------------------------------- */
+
+/*
+ * `pf32_*`: float32 kernels whose transcendental primitives are exp, expm1 and sigmoid of an
+ * exact argument (an input or its negation) compute in float32 lanes, eight per AVX2 vector
+ * instead of four doubles (about 2.5x faster), with the WebAssembly backend's float32 routines
+ * operation for operation (src/backends/wasm/math.ts: Cody-Waite reduction by ln 2 hi/lo, Cephes'
+ * degree-7 polynomial, 2^n in two factors; no fused multiply-adds, as WebAssembly has none, so
+ * the bits are the same): exp and expm1 within 0.95 ulp, sigmoid within 2.4 ulp, PyTorch's
+ * float32 kernels measured 0.97, 1.00 and 2.48 (src/backends/wasm/README.md).
+ */
+PM_INLINE uint32_t pf32_bits(float f) {
+  uint32_t u;
+  memcpy(&u, &f, 4);
+  return u;
+}
+PM_INLINE float pf32_float(uint32_t u) {
+  float f;
+  memcpy(&f, &u, 4);
+  return f;
+}
+PM_INLINE float pf32_abs(float x) { return pf32_float(pf32_bits(x) & 0x7fffffffu); }
+PM_INLINE float pf32_max(float a, float b) {
+  float r = a < b ? b : a;
+  return b != b ? b : r;
+}
+PM_INLINE float pf32_min(float a, float b) {
+  float r = a > b ? b : a;
+  return b != b ? b : r;
+}
+PM_INLINE float pf32_sign(float x) { return x > 0 ? 1.0f : (x < 0 ? -1.0f : 0.0f); }
+
+/* e^r - 1 for the reduced argument, and 2^n as two normal factors. */
+PM_INLINE float pf32_exp_parts(float x, float *s1, float *s2) {
+  float xc = 88.8f < x ? 88.8f : x; /* NaN passes: the comparisons are false */
+  xc = xc < -104.0f ? -104.0f : xc;
+  const float magic = 12582912.0f; /* 1.5 * 2^23 */
+  float t = xc * 1.4426950408889634f + magic;
+  float nf = t - magic;
+  int32_t ni = (int32_t)(pf32_bits(t) - 0x4b400000u);
+  float r = (xc - nf * 0.693359375f) - nf * -2.12194440e-4f;
+  float p = 1.98756915e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  float q = (r * r) * p + r;
+  int32_t n1 = ni >> 1;
+  int32_t n2 = ni - n1;
+  *s1 = pf32_float((uint32_t)(n1 + 127) << 23);
+  *s2 = pf32_float((uint32_t)(n2 + 127) << 23);
+  return q;
+}
+
+PM_INLINE float pf32_exp(float x) {
+  float s1, s2;
+  float q = pf32_exp_parts(x, &s1, &s2);
+  return ((q + 1.0f) * s1) * s2;
+}
+
+PM_INLINE float pf32_expm1(float x) {
+  float s1, s2;
+  float q = pf32_exp_parts(x, &s1, &s2);
+  float u = s1 * s2;
+  float mid = u * q + (u - 1.0f);
+  float p = 0.0000250343447019f;
+  p = p * x + 0.000200742390927f;
+  p = p * x + 0.00138883289801f;
+  p = p * x + 0.00833277276333f;
+  p = p * x + 0.0416666700308f;
+  p = p * x + 0.166666700351f;
+  p = p * x + 0.5f;
+  float small = x + (x * x) * p;
+  float h = q + 1.0f;
+  float l = q - (h - 1.0f);
+  float big = (h * s1) * s2 + ((l * s1) * s2 - 1.0f);
+  float r = x > 16.0f ? big : mid;
+  r = (x > 0.25f && x < 0.5f) ? small : r;
+  return x == 0.0f ? x : r;
+}
+
+PM_INLINE float pf32_sigmoid(float x) {
+  int neg = x < 0.0f;
+  float s1, s2;
+  float q = pf32_exp_parts(-pf32_abs(x), &s1, &s2);
+  float h = q + 1.0f;
+  float l = q - (h - 1.0f);
+  float eh = (h * s1) * s2;
+  float el = (l * s1) * s2;
+  float d = (1.0f + eh) + el;
+  float num = neg ? eh + el : 1.0f;
+  return num / d;
+}
+
 #endif

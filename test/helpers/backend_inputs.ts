@@ -67,3 +67,41 @@ export function callParams(a: Activation, x: Tensor, combo: Record<string, unkno
   if (a.id === 'rrelu' && combo['training'] === undefined) p['training'] = false;
   return p;
 }
+
+/**
+ * Error bounds: forward in ulp of the JavaScript float32 result; backward in ulp of the result
+ * plus ulp of the terms' scale (max(1, |x|) times the upstream gradient) for results that cancel.
+ * Piecewise-linear activations are exact. Measured maxima are noted; bounds leave a margin.
+ */
+export const FLOAT32_BOUNDS: Record<string, number> = {
+  // bit-exact: selections and single correctly rounded operations
+  threshold: 0,
+  relu: 0,
+  relu6: 0,
+  hardtanh: 0,
+  leaky_relu: 0,
+  prelu: 0,
+  rrelu: 0,
+  hardshrink: 0,
+  softshrink: 0,
+  // measured maxima (forward / backward): float32 arithmetic as PyTorch's float32 kernels
+  hardsigmoid: 2, // 1 / 0
+  hardswish: 3, // 2 / 0.67
+  softsign: 2, // 1 / 0.67
+  elu: 2, // 1 / 0.5
+  selu: 2, // 1 / 0.67
+  celu: 2, // 1 / 0.5
+  sigmoid: 3, // 2 / 0.44
+  tanh: 1, // 0 / 0.5
+  silu: 3, // 2 / 1
+  softplus: 2, // 1 / 0.67
+  logsigmoid: 2, // 1 / 0.5
+  mish: 3, // 2 / 0.67
+  tanhshrink: 3, // 2 / 1.33
+  gelu: 2, // 1 / 0.5
+  glu: 2, // 0 / 0
+  softmax: 2, // 0 / 0
+  log_softmax: 2, // 0 / 0.22
+  softmin: 2, // 0 / 0
+  gumbel_softmax: 2, // 0 / 0
+};
