@@ -47,7 +47,7 @@ function expectClose(got: ArrayLike<number>, want: Float32Array, what: string): 
 }
 
 describe('paoding bench', () => {
-  it.skipIf(!existsSync(DIST))('measures each JavaScript library in a worker thread of its own (built CLI)', () => {
+  it.skipIf(!existsSync(DIST))('measures each JavaScript library in a process of its own (built CLI)', () => {
     const json = join(dir, 'isolated.json');
     const r = spawnSync(process.execPath, [DIST, 'bench', '--quick', '--sizes', '10', '--activations', 'relu,softmax', '--peers', 'copy,tfjs-cpu', '--steps', '0', '--json', json], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);

@@ -43,7 +43,7 @@ options:
   --dirs fwd,bwd       forward, and forward+backward
   --steps N            training steps timed (default 20; 0 skips the training step)
   --in-process         measure every JavaScript library in this process, one after the other,
-                       instead of each in a worker thread (a fresh isolate) of its own
+                       instead of each in a process of its own
   --json FILE          where to write the JSON (default bench/results/activations.json)
   --markdown FILE      also write the report there
   --report FILE        measure nothing: print the report of a saved JSON run again

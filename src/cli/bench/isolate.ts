@@ -1,26 +1,30 @@
 /// <reference types="node" />
 /**
- * Each JavaScript implementation measured in a worker thread of its own: a fresh V8 isolate with
- * only that library loaded, as PyTorch runs in a process of its own. In one shared isolate, the
- * heaps that the libraries measured before leave behind (TensorFlow.js's, onnxruntime's, the
- * harness's results) make every garbage collection of the ones measured after slower, and which
- * library pays depends on the order of the runners, not on the library.
+ * Each JavaScript implementation measured in a process of its own: a fresh V8 heap with only that
+ * library loaded, on the process's main thread, as PyTorch runs in a process of its own. In one
+ * shared heap, the heaps that the libraries measured before leave behind (TensorFlow.js's,
+ * onnxruntime's, the harness's results) make every garbage collection of the ones measured after
+ * slower, and which library pays depends on the order of the runners, not on the library. (A
+ * worker thread would give a fresh heap too, but not the main thread's C allocator: glibc serves
+ * a worker's allocations above 64 MB with fresh mappings, so every 2^24-element output would
+ * page-fault there and not on a main thread.)
  *
- * The worker (worker.ts) rebuilds the cases from their names, reads the inputs from shared
- * memory, runs the runner and streams its results and log lines back.
+ * The child (worker.ts) gets the runner, the case names and the inputs in its first message,
+ * rebuilds the cases from their names, runs, and streams its results and log lines back.
  */
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { PeerStatus, RunContext } from './peers.js';
 import type { Result } from './results.js';
 
-/** Which runner a worker runs, with its argument. */
+/** Which runner a child runs, with its argument. */
 export type RunnerSpec =
   | { kind: 'paoding'; backend: string }
   | { kind: 'ort'; flavour: 'node' | 'web' }
   | { kind: 'tfjs'; backend: 'cpu' | 'wasm'; read: boolean }
   | { kind: 'copy' };
 
-/** What the worker gets (everything cloneable; the inputs in shared memory). */
+/** What the child gets (structured-cloneable). */
 export interface WorkerInput {
   spec: RunnerSpec;
   cases: string[];
@@ -32,35 +36,14 @@ export interface WorkerInput {
   g: Float32Array;
 }
 
-/** Messages from the worker. */
+/** Messages from the child. */
 export type WorkerMessage =
   | { type: 'record'; result: Result }
   | { type: 'log'; message: string }
   | { type: 'done'; status: PeerStatus | PeerStatus[] }
   | { type: 'error'; message: string };
 
-/** A Float32Array's values in shared memory (so that the workers read them without a copy each). */
-export function shared(a: Float32Array): Float32Array {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const s = new Float32Array(new SharedArrayBuffer(a.byteLength));
-  s.set(a);
-  return s;
-}
-
-/**
- * A worker on the module next to this one: worker.js when built; worker.ts when the sources run
- * under tsx (`npm run bench`), whose loader a worker does not inherit, so a small bootstrap
- * registers it first.
- */
-function startWorker(workerData: WorkerInput): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData });
-  const api = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData });
-}
-
-/** Run `spec` in a worker over `ctx`'s cases, sizes and inputs; resolves with its status. */
+/** Run `spec` in a child process over `ctx`'s cases, sizes and inputs; resolves with its status. */
 export function runIsolated(ctx: RunContext, spec: RunnerSpec): Promise<PeerStatus | PeerStatus[]> {
   const input: WorkerInput = {
     spec,
@@ -69,25 +52,34 @@ export function runIsolated(ctx: RunContext, spec: RunnerSpec): Promise<PeerStat
     dirs: ctx.dirs,
     threads: ctx.threads,
     plan: ctx.plan,
-    x: shared(ctx.x),
-    g: shared(ctx.g),
+    x: ctx.x,
+    g: ctx.g,
   };
+  // The module next to this one: worker.js when built; worker.ts under tsx (`npm run bench`),
+  // whose loader the child then registers too.
+  const fromSources = import.meta.url.endsWith('.ts');
+  const entry = fileURLToPath(new URL(fromSources ? './worker.ts' : './worker.js', import.meta.url));
   return new Promise((resolveRun, rejectRun) => {
-    const worker = startWorker(input);
+    const child = fork(entry, [], {
+      serialization: 'advanced',
+      execArgv: fromSources ? ['--import', 'tsx'] : [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let settled = false;
     const settle = (f: () => void): void => {
       if (settled) return;
       settled = true;
       f();
-      void worker.terminate();
+      child.kill();
     };
-    worker.on('message', (m: WorkerMessage) => {
+    child.on('message', (m: WorkerMessage) => {
       if (m.type === 'record') ctx.record(m.result);
       else if (m.type === 'log') ctx.log(m.message);
       else if (m.type === 'done') settle(() => resolveRun(m.status));
       else settle(() => rejectRun(new Error(m.message)));
     });
-    worker.on('error', (e) => settle(() => rejectRun(e)));
-    worker.on('exit', (code) => settle(() => rejectRun(new Error(`the measuring worker exited with code ${code} before finishing`))));
+    child.on('error', (e) => settle(() => rejectRun(e)));
+    child.on('exit', (code) => settle(() => rejectRun(new Error(`the measuring process exited with code ${code} before finishing`))));
+    child.send(input);
   });
 }

@@ -1,27 +1,25 @@
 /// <reference types="node" />
 /**
- * The worker side of isolate.ts: one runner in a fresh isolate. Loads paoding for Node (its
- * native backend registered, as in the harness), rebuilds the cases by name and runs.
+ * The child side of isolate.ts: one runner in a fresh process. Loads paoding for Node (its native
+ * backend registered, as in the harness), waits for its input, rebuilds the cases by name, runs,
+ * and exits.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import '../../node/index.js';
 import { allCases } from './cases.js';
 import type { WorkerInput, WorkerMessage } from './isolate.js';
 import { type RunContext, runCopy, runOrt, runPaoding, runTfjs } from './peers.js';
 
-const input = workerData as WorkerInput;
-const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
+const post = (m: WorkerMessage): void => void process.send!(m);
 
-async function run(): Promise<void> {
+async function run(input: WorkerInput): Promise<void> {
   const ctx: RunContext = {
     cases: allCases().filter((c) => input.cases.includes(c.name)),
     sizes: input.sizes,
     dirs: input.dirs,
     threads: input.threads,
     plan: input.plan,
-    // Own copies: a library may not take views of shared memory.
-    x: new Float32Array(input.x),
-    g: new Float32Array(input.g),
+    x: input.x,
+    g: input.g,
     record: (result) => post({ type: 'record', result }),
     log: (message) => post({ type: 'log', message }),
   };
@@ -37,4 +35,6 @@ async function run(): Promise<void> {
   post({ type: 'done', status });
 }
 
-run().catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+process.once('message', (input: WorkerInput) => {
+  run(input).catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+});
