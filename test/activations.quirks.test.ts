@@ -4,7 +4,8 @@
  * nn.init.calculateGain.
  */
 import { describe, expect, it } from 'vitest';
-import { autograd, F, nn, ones, setWarningHandler, tensor, Tensor, zeros } from '../src/index.js';
+import { autograd, F, ir, manualSeed, nn, ones, randn, setWarningHandler, tensor, Tensor, zeros } from '../src/index.js';
+import { fused } from '../src/ops/fused.js';
 
 describe('module reprs read like PyTorch', () => {
   const cases: [unknown, string][] = [
@@ -62,6 +63,48 @@ describe('module reprs read like PyTorch', () => {
 
 describe('argument errors', () => {
   const x = tensor([[1, 2, 3]]);
+  it("glu's one-node backward gives the bits of differentiating through its two halves", () => {
+    // The previous formulation: the fused product over the two views, differentiated by autograd.
+    const viaViews = (x: Tensor, d: number): Tensor => {
+      const [a, b] = x.chunk(2, d);
+      return fused([a!, b!], { name: 'GluBackward0', expr: ir.mul(ir.input(0), ir.sigmoid(ir.input(1))), computeDtype: x.dtype, outDtype: x.dtype });
+    };
+    manualSeed(12);
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const [shape, d] of [[[6, 8], 1], [[6, 8], 0], [[3, 10, 40], 1], [[2, 3, 64], -1]] as const) {
+        const x = randn([...shape], { dtype, requiresGrad: true });
+        const y = F.glu(x, { dim: d });
+        expect(y.gradFn?.name).toBe('GluBackward0');
+        const g = randn(y.shape, { dtype });
+        const [got] = autograd.grad(y, x, { gradOutputs: g });
+        const [want] = autograd.grad(viaViews(x, d), x, { gradOutputs: g });
+        expect(Array.from(got!.toTypedArray())).toEqual(Array.from(want!.toTypedArray()));
+        // The gradient of a sum: a broadcast scalar upstream.
+        const [gs] = autograd.grad(F.glu(x, { dim: d }).sum(), x);
+        const [ws] = autograd.grad(viaViews(x, d).sum(), x);
+        expect(Array.from(gs!.toTypedArray())).toEqual(Array.from(ws!.toTypedArray()));
+      }
+    }
+    // Second derivatives (createGraph): the backward recorded as operations.
+    const x = randn([4, 6], { dtype: 'float64', requiresGrad: true });
+    const g = randn([4, 3], { dtype: 'float64', requiresGrad: true });
+    const [gx] = autograd.grad(F.glu(x), x, { gradOutputs: g, createGraph: true });
+    const [gxv] = autograd.grad(viaViews(x, 1), x, { gradOutputs: g, createGraph: true });
+    const [h1, k1] = autograd.grad(gx!.mul(gx!).sum(), [x, g]);
+    const [h2, k2] = autograd.grad(gxv!.mul(gxv!).sum(), [x, g]);
+    for (const [p, q] of [[h1, h2], [k1, k2]] as const) {
+      const a = p!.toTypedArray();
+      const b = q!.toTypedArray();
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(b[i]!)));
+    }
+    // An in-place change of the input after the forward is caught at backward.
+    const w = randn([2, 4], { requiresGrad: true });
+    const z = w.mul(1);
+    const yz = F.glu(z);
+    z.mul_(2);
+    expect(() => autograd.grad(yz.sum(), w)).toThrow(/modified by an inplace operation/);
+  });
+
   it('glu on an odd dimension, on a scalar, and a bad dim', () => {
     expect(() => F.glu(x)).toThrow('F.glu(): Halving dimension must be even, but dimension 1 is size 3');
     expect(() => F.glu(tensor(1))).toThrow('glu does not support scalars because halving size must be even');

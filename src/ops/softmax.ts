@@ -25,6 +25,22 @@ function perSlice(x: Tensor, dim: number, body: (src: Float64Array, dst: Float64
     columns(x, dim, out, log);
     return out;
   }
+  const xd0 = x._storage.data;
+  if (x.isContiguous() && dim === x.dim() - 1 && size > 0 && (xd0 instanceof Float32Array || xd0 instanceof Float64Array)) {
+    // Contiguous rows: each row in and out with one typed-array copy (the conversions to and
+    // from float64 are exact, and rounding once to float32 on the way out).
+    const src = new Float64Array(size);
+    const dst = new Float64Array(size);
+    const od = out._storage.data as Float32Array | Float64Array;
+    const rows = x.numel() / size;
+    for (let r = 0; r < rows; r++) {
+      const b = x.offset + r * size;
+      src.set(xd0.subarray(b, b + size));
+      body(src, dst);
+      od.set(dst, r * size);
+    }
+    return out;
+  }
   const stride = x.dim() === 0 ? 1 : x.strides[dim]!;
   const outStride = x.dim() === 0 ? 1 : out.strides[dim]!;
   const others = x.shape.map((_, i) => i).filter((i) => i !== dim);
