@@ -117,7 +117,7 @@ function resolveValues<P extends ParamSpecs>(
     }
   }
   const values: Record<string, unknown> = {};
-  for (const [k, p] of Object.entries(params)) {
+  for (const [k, p] of entriesOf(params)) {
     const given = opts[k];
     if (given === undefined) {
       if (p.default === undefined) throw new TypeError(`${where}: missing required argument '${k}'`);
@@ -163,21 +163,37 @@ interface Built {
 
 const builtCache = new WeakMap<object, Map<string, Built>>();
 
+/**
+ * A parameter table's entries, computed once per table: calls on small tensors are dominated by
+ * per-call bookkeeping, and `Object.entries` allocates a fresh array of pairs every time.
+ */
+const entriesCache = new WeakMap<ParamSpecs, [string, ParamSpecs[string]][]>();
+function entriesOf(params: ParamSpecs): [string, ParamSpecs[string]][] {
+  let e = entriesCache.get(params);
+  if (e === undefined) entriesCache.set(params, (e = Object.entries(params)));
+  return e;
+}
+
+/** The names of a table's structural parameters (choices and flags), which select the formula. */
+const structuralCache = new WeakMap<ParamSpecs, string[]>();
+function structuralOf(params: ParamSpecs): string[] {
+  let s = structuralCache.get(params);
+  if (s === undefined) structuralCache.set(params, (s = entriesOf(params).filter(([, p]) => p.type === 'choice' || p.type === 'bool').map(([k]) => k)));
+  return s;
+}
+
 /** Build (once per declaration and structure) the forward and derivative expressions. */
 function build(spec: ElementwiseSpec, values: Record<string, unknown>, tensorKeys: readonly string[]): Built {
   const params = spec.params;
-  const key = [
-    ...Object.entries(params)
-      .filter(([, p]) => p.type === 'choice' || p.type === 'bool')
-      .map(([k]) => `${k}=${String(values[k])}`),
-    `tensors=${tensorKeys.join(',')}`,
-  ].join('|');
+  const structural = structuralOf(params);
+  let key = tensorKeys.length === 0 ? 'tensors=' : `tensors=${tensorKeys.join(',')}`;
+  for (const k of structural) key += `|${k}=${String(values[k])}`;
   let perSpec = builtCache.get(spec);
   if (!perSpec) builtCache.set(spec, (perSpec = new Map()));
   const hit = perSpec.get(key);
   if (hit) return hit;
   const exprs: Record<string, unknown> = {};
-  for (const [k, p] of Object.entries(params)) {
+  for (const [k, p] of entriesOf(params)) {
     if (p.type === 'choice' || p.type === 'bool') exprs[k] = values[k];
     else if (tensorKeys.includes(k)) exprs[k] = ir.input(1 + tensorKeys.indexOf(k));
     else exprs[k] = ir.param(k);
@@ -197,7 +213,7 @@ function applyElementwise(spec: ElementwiseSpec, x: Tensor, values: Record<strin
   const tensorKeys: string[] = [];
   const tensors: Tensor[] = [];
   const numbers: Record<string, number> = {};
-  for (const [k, p] of Object.entries(spec.params)) {
+  for (const [k, p] of entriesOf(spec.params)) {
     let v = prepared[k] ?? values[k];
     // A 0-dimensional parameter (a learnable scalar) follows the input's dtype, as PyTorch's
     // promotion lets a 0-d tensor do; parameters with dimensions must match.

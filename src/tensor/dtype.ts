@@ -63,7 +63,9 @@ let slabUsed = 0;
 
 function carve(bytes: number): { buffer: ArrayBuffer; byteOffset: number } {
   if (slabUsed + bytes > slab.byteLength) {
-    slab = new ArrayBuffer(SLAB_BYTES);
+    // Uncleared where the platform offers it (every carved buffer is written whole).
+    const fresh = bufferSource?.(SLAB_BYTES);
+    slab = fresh !== undefined && fresh.byteOffset === 0 && fresh.buffer.byteLength === SLAB_BYTES ? (fresh.buffer as ArrayBuffer) : new ArrayBuffer(SLAB_BYTES);
     slabUsed = 0;
   }
   const byteOffset = slabUsed;
