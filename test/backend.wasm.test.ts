@@ -235,7 +235,9 @@ describe('every registered activation on wasm equals js (forward and backward)',
         const n = 2048;
         const xs = activationInputs(n, 5);
         const gs = activationInputs(n, 6).map((v) => (Number.isFinite(v) ? v : 1));
-        const shape = a.id === 'glu' ? [n / 2, 2] : a.spec.kind === 'dim' || a.spec.kind === 'random' ? [n / 256, 256] : [n];
+        // GLU's halves as rows of 256, long enough for the backend's row-by-row path (its
+        // forward and backward read and write the halves in place, as strided views).
+        const shape = a.id === 'glu' ? [n / 512, 512] : a.spec.kind === 'dim' || a.spec.kind === 'random' ? [n / 256, 256] : [n];
         const results: Record<string, { y: Float32Array | Float64Array; g: Float32Array | Float64Array }> = {};
         const taken = stats.taken;
         for (const b of ['js', 'wasm']) {
