@@ -310,8 +310,20 @@ function siluForm(n: Expr): Expr | undefined {
   return e !== undefined && e.op === 'exp' ? e.args[0] : undefined;
 }
 
-/** C for a float32-arithmetic kernel (see `floatArithmetic`). */
-function renderFloatKernel(k: KernelSource, index: number): string {
+/**
+ * C for one kernel function. Double arithmetic (float32 operands widened, one rounding on store),
+ * or float32 arithmetic for the kernels `floatArithmetic` selects: the same spelling with float
+ * types, float literals, the `pf32_` routines, and SiLU's `a / (1 + exp(z))` as
+ * `a * sigmoid(-z)`.
+ */
+function renderKernel(k: KernelSource, index: number): string {
+  const f32 = floatArithmetic(k.expr, k.dtype);
+  const T = k.dtype === 'float32' ? 'float' : 'double';
+  const C = f32 ? 'float' : 'double'; // the arithmetic type
+  const grade = f32 ? 'pf32' : k.dtype === 'float32' ? 'pf' : 'pm';
+  const helper = f32 ? 'pf32' : 'pm';
+  const one = f32 ? '1.0f' : '1.0';
+  const zero = f32 ? '0.0f' : '0.0';
   const order = topoOrder([k.expr]);
   const params = kernelParams(k.expr);
   const inputs = [...new Set(order.filter((n) => n.op === 'input').map((n) => n.value))].sort((a, b) => a - b);
@@ -328,14 +340,14 @@ function renderFloatKernel(k: KernelSource, index: number): string {
         name.set(n.id, `p${params.indexOf(n.name)}`);
         continue;
       case 'const':
-        name.set(n.id, `((float)${literal(castScalar(n.value, 'float32'))})`);
+        name.set(n.id, f32 ? `((float)${literal(castScalar(n.value, 'float32'))})` : literal(castScalar(n.value, k.dtype)));
         continue;
       case 'detach':
         name.set(n.id, ref(n.args[0]!));
         continue;
     }
     const [a, b, c] = n.args.map(ref);
-    const z = siluForm(n);
+    const z = f32 ? siluForm(n) : undefined;
     let v: string;
     if (z !== undefined) {
       // a / (1 + exp(z)) as a * sigmoid(-z): no overflow of exp(z) where the quotient is still
@@ -359,16 +371,40 @@ function renderFloatKernel(k: KernelSource, index: number): string {
           v = `-${a}`;
           break;
         case 'pow':
-          v = `${a} * ${a}`;
+          v = n.args[1]!.isConst(2) ? `${a} * ${a}` : `pm_pow(${a}, ${b})`;
           break;
         case 'max':
         case 'min':
         case 'abs':
         case 'sign':
+          v = `${helper}_${n.op}(${n.args.map(ref).join(', ')})`;
+          break;
+        case 'floor':
+        case 'ceil':
+        case 'trunc':
+          v = `pm_${n.op}(${a})`;
+          break;
+        case 'round':
+          v = `pm_rint(${a})`;
+          break;
         case 'exp':
         case 'expm1':
+        case 'log':
+        case 'log1p':
+        case 'tanh':
         case 'sigmoid':
-          v = `pf32_${n.op}(${n.args.map(ref).join(', ')})`;
+        case 'erf':
+        case 'erfc':
+          v = `${grade}_${n.op}(${a})`;
+          break;
+        case 'sqrt':
+          v = `__builtin_sqrt(${a})`;
+          break;
+        case 'rsqrt':
+          v = `1.0 / __builtin_sqrt(${a})`;
+          break;
+        case 'reciprocal':
+          v = `1.0 / ${a}`;
           break;
         case 'lt':
           v = `${a} < ${b}`;
@@ -404,183 +440,41 @@ function renderFloatKernel(k: KernelSource, index: number): string {
           v = `${a} ? ${b} : ${c}`;
           break;
         case 'tonum':
-          v = `${a} ? 1.0f : 0.0f`;
+          v = `${a} ? ${one} : ${zero}`;
           break;
         default:
-          throw new Error(`generate-native: no float32 C spelling for '${n.op}'`);
+          throw new Error(`generate-native: no C spelling for '${n.op}'`);
       }
     }
     const id = `t${t++}`;
-    body.push(`    const ${n.kind === 'bool' ? 'int' : 'float'} ${id} = ${v};`);
+    body.push(`    const ${n.kind === 'bool' ? 'int' : C} ${id} = ${v};`);
     name.set(n.id, id);
   }
   const root = ref(k.expr);
-  const store = k.outBool ? (k.expr.kind === 'bool' ? `(unsigned char)${root}` : `(unsigned char)(${root} != 0.0f && ${root} == ${root})`) : root;
   // Temporaries the SiLU form left unread (its 1 + exp(z)) are dropped, last first.
   for (let i = body.length - 1; i >= 0; i--) {
     const id = /const \w+ (t\d+) =/.exec(body[i]!)![1]!;
     const used = new RegExp(`\\b${id}\\b`);
     if (id !== root && !body.some((line, j) => j !== i && used.test(line.split(' = ')[1] ?? ''))) body.splice(i, 1);
   }
-  const outT = k.outBool ? 'unsigned char' : 'float';
-  return [
-    `/* ${index}: ${k.key} (float32 arithmetic) */`,
-    `static void k${index}(long n, void *out_, const void *const *in_, const double *p) {`,
-    `  ${outT} *restrict out = (${outT} *)out_;`,
-    ...inputs.map((i) => `  const float *restrict a${i} = (const float *)in_[${i}];`),
-    ...params.map((_, i) => `  const float p${i} = (float)p[${i}];`),
-    ...(inputs.length === 0 ? ['  (void)in_;'] : []),
-    ...(params.length === 0 ? ['  (void)p;'] : []),
-    '  for (long i = 0; i < n; i++) {',
-    ...inputs.map((i) => `    const float x${i} = a${i}[i];`),
-    ...body,
-    `    out[i] = ${store};`,
-    '  }',
-    '}',
-  ].join('\n');
-}
-
-/** C for one kernel function. */
-function renderKernel(k: KernelSource, index: number): string {
-  if (floatArithmetic(k.expr, k.dtype)) return renderFloatKernel(k, index);
-  const T = k.dtype === 'float32' ? 'float' : 'double';
-  const grade = k.dtype === 'float32' ? 'pf' : 'pm';
-  const order = topoOrder([k.expr]);
-  const params = kernelParams(k.expr);
-  const inputs = [...new Set(order.filter((n) => n.op === 'input').map((n) => n.value))].sort((a, b) => a - b);
-  const name = new Map<number, string>();
-  const body: string[] = [];
-  const ref = (n: Expr): string => name.get(n.id)!;
-  let t = 0;
-  for (const n of order) {
-    switch (n.op) {
-      case 'input':
-        name.set(n.id, `x${n.value}`);
-        continue;
-      case 'param':
-        name.set(n.id, `p${params.indexOf(n.name)}`);
-        continue;
-      case 'const':
-        name.set(n.id, literal(castScalar(n.value, k.dtype)));
-        continue;
-      case 'detach':
-        name.set(n.id, ref(n.args[0]!));
-        continue;
-    }
-    const [a, b, c] = n.args.map(ref);
-    let v: string;
-    switch (n.op) {
-      case 'add':
-        v = `${a} + ${b}`;
-        break;
-      case 'sub':
-        v = `${a} - ${b}`;
-        break;
-      case 'mul':
-        v = `${a} * ${b}`;
-        break;
-      case 'div':
-        v = `${a} / ${b}`;
-        break;
-      case 'neg':
-        v = `-${a}`;
-        break;
-      case 'pow':
-        v = n.args[1]!.isConst(2) ? `${a} * ${a}` : `pm_pow(${a}, ${b})`;
-        break;
-      case 'max':
-      case 'min':
-      case 'abs':
-      case 'sign':
-      case 'floor':
-      case 'ceil':
-      case 'trunc':
-        v = `pm_${n.op}(${n.args.map(ref).join(', ')})`;
-        break;
-      case 'round':
-        v = `pm_rint(${a})`;
-        break;
-      case 'exp':
-      case 'expm1':
-      case 'log':
-      case 'log1p':
-      case 'tanh':
-      case 'sigmoid':
-      case 'erf':
-      case 'erfc':
-        v = `${grade}_${n.op}(${a})`;
-        break;
-      case 'sqrt':
-        v = `__builtin_sqrt(${a})`;
-        break;
-      case 'rsqrt':
-        v = `1.0 / __builtin_sqrt(${a})`;
-        break;
-      case 'reciprocal':
-        v = `1.0 / ${a}`;
-        break;
-      case 'lt':
-        v = `${a} < ${b}`;
-        break;
-      case 'le':
-        v = `${a} <= ${b}`;
-        break;
-      case 'gt':
-        v = `${a} > ${b}`;
-        break;
-      case 'ge':
-        v = `${a} >= ${b}`;
-        break;
-      case 'eq':
-        v = `${a} == ${b}`;
-        break;
-      case 'ne':
-        v = `${a} != ${b}`;
-        break;
-      case 'and':
-        v = `${a} & ${b}`;
-        break;
-      case 'or':
-        v = `${a} | ${b}`;
-        break;
-      case 'not':
-        v = `!${a}`;
-        break;
-      case 'isnan':
-        v = `${a} != ${a}`;
-        break;
-      case 'where':
-        v = `${a} ? ${b} : ${c}`;
-        break;
-      case 'tonum':
-        v = `${a} ? 1.0 : 0.0`;
-        break;
-      default:
-        throw new Error(`generate-native: no C spelling for '${n.op}'`);
-    }
-    const id = `t${t++}`;
-    body.push(`    const ${n.kind === 'bool' ? 'int' : 'double'} ${id} = ${v};`);
-    name.set(n.id, id);
-  }
-  const root = ref(k.expr);
   const store = k.outBool
     ? k.expr.kind === 'bool'
       ? `(unsigned char)${root}`
-      : `(unsigned char)(${root} != 0.0 && ${root} == ${root})`
-    : k.dtype === 'float32'
+      : `(unsigned char)(${root} != ${zero} && ${root} == ${root})`
+    : k.dtype === 'float32' && !f32
       ? `(float)${root}`
       : root;
   const outT = k.outBool ? 'unsigned char' : T;
   return [
-    `/* ${index}: ${k.key} */`,
+    `/* ${index}: ${k.key}${f32 ? ' (float32 arithmetic)' : ''} */`,
     `static void k${index}(long n, void *out_, const void *const *in_, const double *p) {`,
     `  ${outT} *restrict out = (${outT} *)out_;`,
     ...inputs.map((i) => `  const ${T} *restrict a${i} = (const ${T} *)in_[${i}];`),
-    ...params.map((_, i) => `  const double p${i} = p[${i}];`),
+    ...params.map((_, i) => (f32 ? `  const float p${i} = (float)p[${i}];` : `  const double p${i} = p[${i}];`)),
     ...(inputs.length === 0 ? ['  (void)in_;'] : []),
     ...(params.length === 0 ? ['  (void)p;'] : []),
     '  for (long i = 0; i < n; i++) {',
-    ...inputs.map((i) => `    const double x${i} = a${i}[i];`),
+    ...inputs.map((i) => `    const ${C} x${i} = a${i}[i];`),
     ...body,
     `    out[i] = ${store};`,
     '  }',

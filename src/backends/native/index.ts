@@ -210,6 +210,43 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
     return true;
   };
 
+  /** The kernel for a call whose arrays all have the computation's element type, or undefined. */
+  const kernelFor = (expr: Expr, dtype: 'float32' | 'float64', outBool: boolean, out: Operand, operands: readonly Operand[], scalar: readonly boolean[]): Resolved | undefined => {
+    const Arr = dtype === 'float32' ? Float32Array : Float64Array;
+    if (outBool ? !(out.data instanceof Uint8Array) : !(out.data instanceof Arr)) return undefined;
+    const r = resolve(expr, dtype, outBool, scalar);
+    if (r.index < 0) return undefined;
+    for (const i of r.arrays) if (!(operands[i]!.data instanceof Arr)) return undefined;
+    return r;
+  };
+
+  /**
+   * The one reused argument array of a kernel call, filled from `head` on (the caller writes the
+   * head): per operand slot its array (null when unused or a scalar), offset and, for calls by
+   * rows, row stride; then the parameters.
+   */
+  const fillCall = (
+    r: Resolved,
+    head: number,
+    operands: readonly Operand[],
+    rowStrides: readonly number[] | undefined,
+    params: Readonly<Record<string, number>>,
+    dtype: DType,
+  ): (TypedArray | number | null)[] => {
+    const per = rowStrides === undefined ? 2 : 3;
+    const call = callArgs;
+    call.length = head + per * r.slots + r.params.length;
+    for (let i = 0; i < r.slots; i++) {
+      const used = r.used[i]!;
+      const at = head + per * i;
+      call[at] = used ? operands[i]!.data : null;
+      call[at + 1] = used ? operands[i]!.offset : 0;
+      if (rowStrides !== undefined) call[at + 2] = used ? rowStrides[i]! : 0;
+    }
+    fillParams(call, head + per * r.slots, r.params, operands, params, dtype);
+    return call;
+  };
+
   /** The kernel's parameters from `base` on: named ones, and scalar operands' values. */
   const fillParams = (
     call: (TypedArray | number | null)[],
@@ -249,26 +286,16 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
   ): boolean => {
     const rp = rowsPlan(shape, out, operands);
     if (rp === undefined || rp.cols < config.minRow) return false;
-    const Arr = dtype === 'float32' ? Float32Array : Float64Array;
-    if (outBool ? !(out.data instanceof Uint8Array) : !(out.data instanceof Arr)) return false;
-    const r = resolve(expr, dtype, outBool, rp.scalar);
-    if (r.index < 0) return false;
-    for (const i of r.arrays) if (!(operands[i]!.data instanceof Arr)) return false;
-    const call = callArgs;
-    call.length = 6 + 3 * r.slots + r.params.length;
+    const r = kernelFor(expr, dtype, outBool, out, operands, rp.scalar);
+    if (r === undefined) return false;
+    // ewRows(k, rows, cols, out, outOffset, outRowStride, (array | null, offset, rowStride) per slot, ...parameters)
+    const call = fillCall(r, 6, operands, rp.rowStrides, params, dtype);
     call[0] = r.index;
     call[1] = rp.rows;
     call[2] = rp.cols;
     call[3] = out.data;
     call[4] = out.offset;
     call[5] = rp.outRowStride;
-    for (let i = 0; i < r.slots; i++) {
-      const used = r.used[i]!;
-      call[6 + 3 * i] = used ? operands[i]!.data : null;
-      call[7 + 3 * i] = used ? operands[i]!.offset : 0;
-      call[8 + 3 * i] = used ? rp.rowStrides[i]! : 0;
-    }
-    fillParams(call, 6 + 3 * r.slots, r.params, operands, params, dtype);
     ewRows.apply(addon, call);
     stats.taken++;
     stats.rows++;
@@ -288,30 +315,20 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
         return strided(expr, dtype, shape, out, outBool, operands, params);
       }
       if (p.n < config.minElements) return fallback(expr, dtype, shape, out, outBool, operands, params);
-      const Arr = dtype === 'float32' ? Float32Array : Float64Array;
       // Copies and float conversions (`clone`, `to`, `contiguous` of a contiguous tensor).
       if (expr === IDENTITY && !outBool && !p.scalar[0] && isFloatArray(out.data) && isFloatArray(operands[0]!.data)) {
         addon.convert(out.data, out.offset, operands[0]!.data, operands[0]!.offset, p.n);
         stats.taken++;
         return true;
       }
-      if (outBool ? !(out.data instanceof Uint8Array) : !(out.data instanceof Arr)) return fallback(expr, dtype, shape, out, outBool, operands, params);
-      const r = resolve(expr, dtype, outBool, p.scalar);
-      if (r.index < 0) return fallback(expr, dtype, shape, out, outBool, operands, params);
-      for (const i of r.arrays) if (!(operands[i]!.data instanceof Arr)) return fallback(expr, dtype, shape, out, outBool, operands, params);
-      // ew(k, n, out, outOffset, (array | null, offset) per slot, ...parameters), one reused array.
-      const call = callArgs;
-      call.length = 4 + 2 * r.slots + r.params.length;
+      const r = kernelFor(expr, dtype, outBool, out, operands, p.scalar);
+      if (r === undefined) return fallback(expr, dtype, shape, out, outBool, operands, params);
+      // ew(k, n, out, outOffset, (array | null, offset) per slot, ...parameters)
+      const call = fillCall(r, 4, operands, undefined, params, dtype);
       call[0] = r.index;
       call[1] = p.n;
       call[2] = out.data;
       call[3] = out.offset;
-      for (let i = 0; i < r.slots; i++) {
-        const used = r.used[i]!;
-        call[4 + 2 * i] = used ? operands[i]!.data : null;
-        call[5 + 2 * i] = used ? operands[i]!.offset : 0;
-      }
-      fillParams(call, 4 + 2 * r.slots, r.params, operands, params, dtype);
       ew.apply(addon, call);
       stats.taken++;
       return true;
