@@ -352,6 +352,41 @@ describe.skipIf(skip)('threads and dispatch', () => {
     compare('gelu', 'backward', results[0]!.subarray(n), g!.toTypedArray(), xv, xv.map((v) => v * 0.5), 'float32', BOUND32);
   });
 
+  it('streamed outputs (non-temporal stores) carry the same bits as ordinary stores, at any offset, in place too', () => {
+    const before = status.info!.streamBytes;
+    const n = 3 * 8192 + 37; // several chunks and a tail
+    const data = Float32Array.from({ length: n + 16 }, (_, i) => Math.sin(i * 0.61) * 9);
+    const cases = [ir.max(x0, ir.constant(0)), ir.add(x0, x1), ir.div(x0, ir.add(ir.abs(x0), ir.constant(1)))];
+    try {
+      for (const e of cases) {
+        for (const offset of [0, 1, 3, 5]) {
+          const results: Float32Array[] = [];
+          for (const bytes of [Infinity, 0]) {
+            expect(native.setStreamBytes(bytes)).toBe(bytes);
+            for (const threads of [1, Number.MAX_SAFE_INTEGER]) {
+              native.setThreads(threads);
+              const out = new Float32Array(n + 8).fill(7);
+              const ops = [{ data, offset, strides: [1] }, { data, offset: 2, strides: [1] }];
+              expect(backend!.elementwise(e, 'float32', [n], { data: out, offset: offset + 1, strides: [1] }, false, ops, {})).toBe(true);
+              results.push(out);
+              // In place: the output is the first operand's own elements.
+              const own = data.slice();
+              expect(backend!.elementwise(e, 'float32', [n], { data: own, offset, strides: [1] }, false, [{ data: own, offset, strides: [1] }, ops[1]!], {})).toBe(true);
+              results.push(own);
+            }
+          }
+          // [out, in place] per (plain, streamed) x (one thread, all): each equal to the first pair.
+          results.forEach((r, i) => expect(Buffer.from(r.buffer).equals(Buffer.from(results[i % 2]!.buffer))).toBe(true));
+          // The streamed output left its neighbours untouched.
+          expect(results[6]![offset]).toBe(7);
+          expect(results[6]![offset + 1 + n]).toBe(7);
+        }
+      }
+    } finally {
+      native.setStreamBytes(before);
+    }
+  });
+
   it('takes contiguous, strided and broadcast operands; declines other dtypes and unknown formulas', () => {
     const n = 4096;
     const data = Float32Array.from({ length: 2 * n }, (_, i) => Math.sin(i) * 5);

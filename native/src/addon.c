@@ -186,6 +186,7 @@ typedef struct {
   char *out;
   const char *in[MAX_INPUTS];
   int in_size, out_size, n_in;
+  int stream; /* stream the output out (see stream_out) */
   const double *p;
 } ew_job;
 
@@ -198,12 +199,71 @@ static void split(long n, int part, int parts, long *b, long *e) {
   if (*b > n) *b = n;
 }
 
+/* ---- streaming stores ----------------------------------------------------------------------
+ *
+ * A store to a line that is not in cache first reads the line (read for ownership), so a kernel
+ * whose output is larger than the cache moves three bytes per byte written: the input read, the
+ * output line read, the output written back. Non-temporal stores write whole lines without the
+ * read, as glibc's memcpy does above about three quarters of the last-level cache (the "copy"
+ * the benchmark compares against). Outputs of at least `stream_bytes` are computed in chunks
+ * into a buffer that stays in L1, each chunk then streamed out. Below it, ordinary stores: an
+ * output that fits in cache is likely read again soon, and streaming would evict it. Only for
+ * kernels whose cost is at most STREAM_MAX_COST (selections and arithmetic: relu, hardtanh,
+ * softsign and their backwards), which memory bounds; measured on 2^24 float32 elements, two
+ * threads: relu, hardtanh, softsign forward 1.0-1.17x faster, their fwd+bwd 1.01-1.05x, while
+ * exp-based kernels (sigmoid, exp) and hardswish ran 3-10% slower streamed (the chunking costs
+ * more than the traffic it saves once compute is the bound). */
+static double stream_bytes = 16.0 * 1024 * 1024;
+#define STREAM_MAX_COST 3.5
+#define STREAM_CHUNK 8192 /* bytes per chunk: in L1 beside the inputs */
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <emmintrin.h>
+#define PAODING_STREAM 1
+/* Copy `bytes` from `src` (in cache) to `dst` with non-temporal stores where 16-byte aligned. */
+static void stream_out(char *dst, const char *src, size_t bytes) {
+  size_t head = (16 - ((uintptr_t)dst & 15)) & 15;
+  if (head > bytes) head = bytes;
+  memcpy(dst, src, head);
+  size_t i = head;
+  for (; i + 64 <= bytes; i += 64) {
+    __m128i v0 = _mm_loadu_si128((const __m128i *)(src + i));
+    __m128i v1 = _mm_loadu_si128((const __m128i *)(src + i + 16));
+    __m128i v2 = _mm_loadu_si128((const __m128i *)(src + i + 32));
+    __m128i v3 = _mm_loadu_si128((const __m128i *)(src + i + 48));
+    _mm_stream_si128((__m128i *)(dst + i), v0);
+    _mm_stream_si128((__m128i *)(dst + i + 16), v1);
+    _mm_stream_si128((__m128i *)(dst + i + 32), v2);
+    _mm_stream_si128((__m128i *)(dst + i + 48), v3);
+  }
+  for (; i + 16 <= bytes; i += 16) _mm_stream_si128((__m128i *)(dst + i), _mm_loadu_si128((const __m128i *)(src + i)));
+  memcpy(dst + i, src + i, bytes - i);
+}
+#else
+#define PAODING_STREAM 0
+#endif
+
 static void ew_task(void *ctx, int part, int parts) {
   ew_job *j = (ew_job *)ctx;
   long b, e;
   split(j->n, part, parts, &b, &e);
   if (b >= e) return;
   const void *in[MAX_INPUTS];
+#if PAODING_STREAM
+  if (j->stream) {
+    _Alignas(64) char buf[STREAM_CHUNK];
+    long step = STREAM_CHUNK / j->out_size;
+    for (long c = b; c < e; c += step) {
+      long len = e - c < step ? e - c : step;
+      for (int i = 0; i < j->n_in; i++) in[i] = j->in[i] ? j->in[i] + (size_t)c * j->in_size : 0;
+      j->fn(len, buf, in, j->p);
+      stream_out(j->out + (size_t)c * j->out_size, buf, (size_t)len * j->out_size);
+    }
+    /* Non-temporal stores are not ordered by the pool's release/acquire hand-off: fence them. */
+    _mm_sfence();
+    return;
+  }
+#endif
   for (int i = 0; i < j->n_in; i++) in[i] = j->in[i] ? j->in[i] + (size_t)b * j->in_size : 0;
   j->fn(e - b, j->out + (size_t)b * j->out_size, in, j->p);
 }
@@ -265,6 +325,7 @@ static napi_value ew(napi_env env, napi_callback_info cb) {
   double p[MAX_ARGS];
   for (int j = 0; j < info->n_params && !a.failed; j++) p[j] = num(&a, 4 + 2 * info->n_in + j);
   job.p = p;
+  job.stream = info->out_size >= 4 && info->cost <= STREAM_MAX_COST && (double)n * info->out_size >= stream_bytes;
   if (a.failed || n == 0) return 0;
   paoding_parallel(ew_task, &job, chunks_for((double)n * info->cost, n, 4096));
   return 0;
@@ -352,6 +413,7 @@ static napi_value ew_rows(napi_env env, napi_callback_info cb) {
   double p[MAX_ARGS];
   for (int j = 0; j < info->n_params && !a.failed; j++) p[j] = num(&a, 6 + 3 * info->n_in + j);
   job.base.p = p;
+  job.base.stream = 0;
   if (a.failed || rows == 0 || cols == 0) return 0;
   paoding_parallel(ew_rows_task, &job, chunks_for((double)rows * cols * info->cost, rows, 1));
   return 0;
@@ -836,6 +898,7 @@ static napi_value info(napi_env env, napi_callback_info cb) {
   napi_set_named_property(env, o, "threads", make_number(env, paoding_threads()));
   napi_set_named_property(env, o, "maxThreads", make_number(env, paoding_max_threads()));
   napi_set_named_property(env, o, "parallelWork", make_number(env, parallel_work));
+  napi_set_named_property(env, o, "streamBytes", make_number(env, PAODING_STREAM ? stream_bytes : INFINITY));
   napi_set_named_property(env, o, "kernels", make_number(env, PAODING_KERNEL_COUNT));
   return o;
 }
@@ -860,6 +923,16 @@ static napi_value set_isa(napi_env env, napi_callback_info cb) {
   if (done) isa = want;
   napi_get_boolean(env, done, &ok);
   return ok;
+}
+
+/* setStreamBytes(b): outputs of at least b bytes are written with streaming stores (Infinity: never). */
+static napi_value set_stream_bytes(napi_env env, napi_callback_info cb) {
+  args_t a;
+  if (!get_args(env, cb, &a)) return 0;
+  double b = num(&a, 0);
+  if (a.failed) return 0;
+  if (b >= 0) stream_bytes = b;
+  return make_number(env, stream_bytes);
 }
 
 static napi_value set_threads(napi_env env, napi_callback_info cb) {
@@ -931,6 +1004,7 @@ NAPI_MODULE_INIT() {
   EXPORT("setIsa", set_isa);
   EXPORT("setThreads", set_threads);
   EXPORT("setParallelWork", set_parallel_work);
+  EXPORT("setStreamBytes", set_stream_bytes);
   EXPORT("ew", ew);
   EXPORT("gemm", gemm);
   EXPORT("convert", convert);

@@ -93,6 +93,12 @@ export const native = {
   setThreads: (n: number): number | undefined => backend?.addon.setThreads(n),
   setParallelWork: (work: number): number | undefined => backend?.addon.setParallelWork(work),
   /**
+   * Outputs of at least this many bytes are written with streaming (non-temporal) stores, which
+   * skip reading each output line before writing it: for outputs larger than the cache, a third
+   * less memory traffic (`Infinity` turns it off; x86-64 only, elsewhere the value is Infinity).
+   */
+  setStreamBytes: (bytes: number): number | undefined => backend?.addon.setStreamBytes(bytes),
+  /**
    * Memory reuse. With the addon loaded, the C library keeps the memory of freed tensors and
    * hands it out again warm, instead of mapping fresh pages whose first touch costs more than a
    * relu over them (`keepMemory(false)` or `PAODING_KEEP_MEMORY=0` turns this off; it is

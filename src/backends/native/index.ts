@@ -26,6 +26,7 @@ export interface NativeAddon {
   setIsa(name: string): boolean;
   setThreads(n: number): number;
   setParallelWork(work: number): number;
+  setStreamBytes(bytes: number): number;
   /** Whether the C library keeps freed memory for reuse (see `native/src/addon.c`); false: unsupported. */
   keepFreedMemory?(on: boolean): boolean;
   /** Return the C library's free memory to the system (malloc_trim); false: unsupported. */
@@ -88,6 +89,8 @@ export interface NativeInfo {
   maxThreads: number;
   /** Work (elements x relative cost) from which a call is split across threads. */
   parallelWork: number;
+  /** Outputs of at least this many bytes are written with streaming stores (Infinity: never). */
+  streamBytes: number;
   /** Precompiled elementwise kernels. */
   kernels: number;
 }
