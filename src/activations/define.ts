@@ -159,6 +159,8 @@ interface Built {
   expr: Expr;
   derivative: Expr | undefined;
   inplaceDerivative: Expr | undefined;
+  /** Fused-operation descriptions without numeric parameters, by in-place x float dtype. */
+  templates: (FusedSpec | undefined)[];
 }
 
 const builtCache = new WeakMap<object, Map<string, Built>>();
@@ -202,7 +204,7 @@ function build(spec: ElementwiseSpec, values: Record<string, unknown>, tensorKey
   const y = ir.input(1 + tensorKeys.length);
   const pe = exprs as ParamExprs<ParamSpecs>;
   const inplaceDerivative = spec.inplace ? spec.inplace.derivative?.(y, pe) : undefined;
-  const built: Built = { expr: spec.forward(x, pe), derivative: spec.derivative?.(x, y, pe), inplaceDerivative };
+  const built: Built = { expr: spec.forward(x, pe), derivative: spec.derivative?.(x, y, pe), inplaceDerivative, templates: [] };
   perSpec.set(key, built);
   return built;
 }
@@ -228,16 +230,29 @@ function applyElementwise(spec: ElementwiseSpec, x: Tensor, values: Record<strin
   }
   if (spec.coefficients) Object.assign(numbers, spec.coefficients(values as ParamNumbers<ParamSpecs>));
   const b = build(spec, values, tensorKeys);
-  const fspec: FusedSpec = {
-    name: inplace && spec.inplace && spec.inplace.gradFn ? spec.inplace.gradFn : spec.gradFn,
-    expr: b.expr,
-    ...(b.derivative ? { derivatives: [b.derivative] } : {}),
-    computeDtype: dtype,
-    outDtype: dtype,
-    params: numbers,
-    ...(spec.noDoubleBackward ? { doubleBackwardError: spec.noDoubleBackward } : {}),
-  };
-  if (!inplace) return fused([x, ...tensors], fspec);
+  // The fused operation's description, once per (structure, dtype, in-place) and shared by every
+  // call: only the numeric parameters differ between calls, and most activations have none.
+  const slot = dtype === 'float32' || dtype === 'float64' ? (inplace ? 2 : 0) + (dtype === 'float64' ? 1 : 0) : -1;
+  let template = slot < 0 ? undefined : b.templates[slot];
+  if (template === undefined) {
+    template = {
+      name: inplace && spec.inplace && spec.inplace.gradFn ? spec.inplace.gradFn : spec.gradFn,
+      expr: b.expr,
+      ...(b.derivative ? { derivatives: [b.derivative] } : {}),
+      computeDtype: dtype,
+      outDtype: dtype,
+      params: {},
+      ...(spec.noDoubleBackward ? { doubleBackwardError: spec.noDoubleBackward } : {}),
+    };
+    if (slot >= 0) b.templates[slot] = template;
+  }
+  let hasNumbers = false;
+  for (const _ in numbers) {
+    hasNumbers = true;
+    break;
+  }
+  const fspec: FusedSpec = hasNumbers ? { ...template, params: numbers } : template;
+  if (!inplace) return fused(tensors.length === 0 ? [x] : [x, ...tensors], fspec);
   const backwardError = spec.inplace ? spec.inplace.backwardError?.(values as ParamNumbers<ParamSpecs>) : undefined;
   return fusedInplace(x, tensors, fspec, {
     ...(b.inplaceDerivative ? { derivatives: [b.inplaceDerivative] } : {}),
@@ -376,6 +391,9 @@ export function setScalarFactory(f: (v: number) => Tensor): void {
   scalarTensor = f;
 }
 
+/** The options of a call that passes none (read, never written). */
+const NO_OPTIONS: Record<string, unknown> = Object.freeze({});
+
 /**
  * Declare an activation. Returns its functional form, module class and metadata; built-in
  * activations are declared exactly this way.
@@ -424,12 +442,14 @@ export function defineActivation<const P extends ParamSpecs>(spec: ActivationSpe
   };
 
   const optionalPositional = (spec.positional ?? []).map((k) => [k, params[k]!] as const);
+  const slots = [...required, ...optionalPositional];
   const fn = (x: Tensor, ...args: unknown[]): Tensor => {
+    // `F.relu(x)`: no options to copy or positional arguments to place.
+    if (args.length === 0 && required.length === 0) return call(x, NO_OPTIONS);
     const last = args[args.length - 1];
     const hasOpts = args.length > required.length && isOptions(last);
     const opts: Record<string, unknown> = hasOpts ? { ...(last as Record<string, unknown>) } : {};
     const positional = hasOpts ? args.slice(0, -1) : args;
-    const slots = [...required, ...optionalPositional];
     if (positional.length < required.length || positional.length > slots.length) {
       const names = required.map(([k]) => k);
       if (positional.length > slots.length) {

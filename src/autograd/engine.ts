@@ -80,45 +80,52 @@ function run(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOp
   const rootNodes = roots.map((t, i) => rootNode(t, i, opts.where));
   const captureSet = new Set(opts.capture?.map((t) => captureNode(t, opts.where)) ?? []);
 
-  // Discover the graph and, when capturing, which nodes lead to a captured one.
-  const all = new Set<Node>();
-  const stack = [...rootNodes];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (all.has(n)) continue;
-    all.add(n);
-    for (const e of n.next) if (e !== null && !all.has(e)) stack.push(e);
-  }
-  let needed: Set<Node>;
-  if (opts.capture === undefined) needed = all;
-  else {
-    needed = new Set();
+  // Discover the graph (every node, for backward) or, when capturing, the nodes that lead to a
+  // captured one (only those run).
+  const needed = new Set<Node>();
+  if (opts.capture === undefined) {
+    const stack = [...rootNodes];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (needed.has(n)) continue;
+      needed.add(n);
+      for (const e of n.next) if (e !== null && !needed.has(e)) stack.push(e);
+    }
+  } else {
     const memo = new Map<Node, boolean>();
-    // Iterative post-order so deep graphs (long training unrolls) do not overflow the stack.
-    const leads = (start: Node): boolean => {
-      const work: [Node, number][] = [[start, 0]];
-      while (work.length) {
-        const top = work[work.length - 1]!;
-        const [n, i] = top;
+    // Iterative post-order so deep graphs (long training unrolls) do not overflow the stack: a
+    // stack of nodes and, beside it, the index of the next edge to visit from each.
+    const nodes: Node[] = [];
+    const edge: number[] = [];
+    for (const start of rootNodes) {
+      nodes.push(start);
+      edge.push(0);
+      while (nodes.length) {
+        const top = nodes.length - 1;
+        const n = nodes[top]!;
         if (memo.has(n)) {
-          work.pop();
+          nodes.pop();
+          edge.pop();
           continue;
         }
+        const i = edge[top]!;
         if (i < n.next.length) {
-          top[1]++;
+          edge[top] = i + 1;
           const e = n.next[i];
-          if (e !== null && e !== undefined && !memo.has(e)) work.push([e, 0]);
+          if (e !== null && e !== undefined && !memo.has(e)) {
+            nodes.push(e);
+            edge.push(0);
+          }
           continue;
         }
-        work.pop();
+        nodes.pop();
+        edge.pop();
         let r = captureSet.has(n);
         for (const e of n.next) if (e !== null && memo.get(e)) r = true;
         memo.set(n, r);
         if (r) needed.add(n);
       }
-      return memo.get(start)!;
-    };
-    for (const r of rootNodes) leads(r);
+    }
   }
 
   const deps = new Map<Node, number>();
@@ -159,14 +166,16 @@ function run(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOp
           if (!retain) node.release();
         }
       }
-      node.next.forEach((e, i) => {
-        if (e === null || !needed.has(e)) return;
+      const next = node.next;
+      for (let i = 0; i < next.length; i++) {
+        const e = next[i];
+        if (e === null || e === undefined || !needed.has(e)) continue;
         const g = outs[i];
         if (g !== null && g !== undefined) addTo(e, g);
         const left = deps.get(e)! - 1;
         deps.set(e, left);
         if (left === 0) queue.push(e);
-      });
+      }
     }
   };
   if (createGraph) enableGrad(body);

@@ -10,7 +10,7 @@
  */
 import { diff } from '../ir/diff.js';
 import { type Expr, input, inputsOf, mul, substitute } from '../ir/expr.js';
-import { runElementwise } from '../backends/index.js';
+import { type Operand, runElementwise } from '../backends/index.js';
 import { allocateUninit, type DType, isFloat, torchTypeName } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, numel, sameShape, shapeStr } from '../tensor/shape.js';
 import { Node, SavedTensor } from '../autograd/node.js';
@@ -162,27 +162,31 @@ export function needsGrad(inputs: readonly Tensor[]): boolean {
   return false;
 }
 
+/** The parameters of a kernel that has none (one shared object, not one per call). */
+const EMPTY_PARAMS: Readonly<Record<string, number>> = Object.freeze({});
+
 /**
  * Evaluate a fused elementwise operation into a new tensor, recording it for autograd when an
  * operand requires grad.
  */
 export function fused(inputs: readonly Tensor[], spec: FusedSpec): Tensor {
-  // The operation's name only matters in the error message: computed then, not on every call.
-  const shape = broadcastShapes(
-    inputs.map((t) => t.shape),
-    () => spec.name.replace(/Backward\d*$/, ''),
-  );
+  // One operand (every unary activation's forward): its own shape, nothing to broadcast. Calls
+  // on small tensors are dominated by this bookkeeping, so the common case skips it.
+  const single = inputs.length === 1;
+  const shape = single
+    ? inputs[0]!.shape.slice()
+    : broadcastShapes(
+        inputs.map((t) => t.shape),
+        // The operation's name only matters in the error message: computed then, not on every call.
+        () => spec.name.replace(/Backward\d*$/, ''),
+      );
   const out = new Tensor(new Storage(allocateUninit(spec.outDtype, numel(shape))), shape, contiguousStrides(shape), 0, spec.outDtype);
-  const ops = inputs.map((t) => asCompute(t, spec.computeDtype));
-  runElementwise(
-    spec.expr,
-    spec.computeDtype,
-    shape,
-    { data: out._storage.data, offset: 0, strides: out.strides },
-    spec.outDtype === 'bool',
-    ops.map((t) => ({ data: t._storage.data, offset: t.offset, strides: broadcastStrides(t.shape, t.strides, shape) })),
-    spec.params ?? {},
-  );
+  const operands: Operand[] = [];
+  for (const input of inputs) {
+    const t = asCompute(input, spec.computeDtype);
+    operands.push({ data: t._storage.data, offset: t.offset, strides: single ? t.strides : broadcastStrides(t.shape, t.strides, shape) });
+  }
+  runElementwise(spec.expr, spec.computeDtype, shape, { data: out._storage.data, offset: 0, strides: out.strides }, spec.outDtype === 'bool', operands, spec.params ?? EMPTY_PARAMS);
   if (isFloat(spec.outDtype) && needsGrad(inputs)) {
     const needs = inputs.map((t) => t.requiresGrad);
     const node = new FusedNode(spec, inputs, needs, out);
