@@ -269,22 +269,27 @@ function kernelParams(e: Expr): string[] {
 }
 
 /** Operations a float32-arithmetic kernel may contain (see `floatArithmetic`). */
-const FLOAT_OPS = new Set(['input', 'param', 'const', 'detach', 'add', 'sub', 'mul', 'div', 'neg', 'max', 'min', 'abs', 'sign', 'where', 'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or', 'not', 'isnan', 'tonum', 'pow', 'exp', 'expm1', 'sigmoid']);
-const FLOAT_TRANSCENDENTAL = new Set(['exp', 'expm1', 'sigmoid']);
+const FLOAT_OPS = new Set(['input', 'param', 'const', 'detach', 'add', 'sub', 'mul', 'div', 'neg', 'max', 'min', 'abs', 'sign', 'where', 'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or', 'not', 'isnan', 'tonum', 'pow', 'exp', 'expm1', 'sigmoid', 'log1p']);
+const FLOAT_TRANSCENDENTAL = new Set(['exp', 'expm1', 'sigmoid', 'log1p']);
+/** Arithmetic a float32-arithmetic kernel evaluates in double when it forms an exponential's argument. */
+const WIDE_ARITH = new Set(['add', 'sub', 'mul', 'div', 'neg', 'abs']);
 
-/** An argument that float32 arithmetic computes exactly: an input or its negation. */
-function exactArgument(a: Expr): boolean {
-  return a.op === 'input' || (a.op === 'neg' && a.args[0]!.op === 'input');
+/** Whether a node's float32 evaluation rounds (so its double value carries more bits). */
+function rounds(n: Expr): boolean {
+  return n.op === 'add' || n.op === 'sub' || n.op === 'mul' || n.op === 'div' || ((n.op === 'neg' || n.op === 'abs') && rounds(n.args[0]!));
 }
 
 /**
  * Whether a float32 kernel computes in float32 lanes rather than in double: when its only
- * transcendental primitives are exp, expm1 and sigmoid of exact arguments (the sigmoid, SiLU and
- * ELU families, GLU), the float32 routines of vmath.h (the WebAssembly backend's, within 2.4 ulp,
- * PyTorch's float32 level) run eight lanes per AVX2 vector. Arguments that are themselves rounded
- * arithmetic (CELU's x/alpha, the tanh-approximate GELU's polynomial) would have their rounding
- * amplified by the exponential, and kernels without a transcendental primitive are exact in
- * double at no extra cost: those stay in double.
+ * transcendental primitives are exp, expm1, sigmoid and log1p (the sigmoid, SiLU, ELU, CELU,
+ * softplus and log-sigmoid families, GLU, the tanh-approximate GELU), the float32 routines of
+ * vmath.h (the WebAssembly backend's, within 2.4 ulp, PyTorch's float32 level) run eight lanes per
+ * AVX2 vector. An exponential's argument that is itself rounded arithmetic (CELU's x/alpha,
+ * softplus's beta x, the GELU polynomial) is computed in double and passed as a float32 value
+ * plus a correction, as the WebAssembly backend does, so its rounding is not amplified by the
+ * exponential. tanh, erf, erfc and log keep the kernel in double (float32 routines for them would
+ * be less accurate than PyTorch's), and kernels without a transcendental primitive are exact in
+ * double at no extra cost.
  */
 export function floatArithmetic(e: Expr, dtype: DType): boolean {
   if (dtype !== 'float32') return false;
@@ -292,12 +297,42 @@ export function floatArithmetic(e: Expr, dtype: DType): boolean {
   for (const n of topoOrder([e])) {
     if (!FLOAT_OPS.has(n.op)) return false;
     if (n.op === 'pow' && !n.args[1]!.isConst(2)) return false;
-    if (FLOAT_TRANSCENDENTAL.has(n.op)) {
-      if (!exactArgument(n.args[0]!)) return false;
-      transcendental = true;
-    }
+    if (FLOAT_TRANSCENDENTAL.has(n.op)) transcendental = true;
   }
-  return transcendental;
+  return transcendental && !floatPolynomialProduct(e);
+}
+
+/**
+ * Whether float32 arithmetic would multiply (or divide) two polynomials in the inputs outside an
+ * exponential's argument (which is computed in double): x * x overflows float32 from |x| = 1.8e19
+ * where double does not, and the tanh-approximate GELU's backward would then give inf * 0 = NaN
+ * at x = 1e30 where its double formula gives x. Products with a bounded factor (x * sigmoid(x))
+ * stay in float32.
+ */
+function floatPolynomialProduct(e: Expr): boolean {
+  const dependent = new Map<number, boolean>();
+  const poly = new Map<number, boolean>();
+  for (const n of topoOrder([e])) {
+    const d = n.op === 'input' || n.args.some((a) => dependent.get(a.id)!);
+    dependent.set(n.id, d);
+    poly.set(n.id, d && !FLOAT_TRANSCENDENTAL.has(n.op) && n.args.every((a) => !dependent.get(a.id) || poly.get(a.id)));
+  }
+  // The nodes evaluated in float32: every node reached without entering an exponential's argument.
+  const seen = new Set<number>();
+  const stack = [e];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (seen.has(n.id)) continue;
+    seen.add(n.id);
+    const [a, b] = n.args;
+    if ((n.op === 'mul' || n.op === 'div' || n.op === 'pow') && poly.get(a!.id) && (n.op === 'pow' || poly.get(b!.id))) return true;
+    if (n.op === 'exp' || n.op === 'expm1' || n.op === 'sigmoid') {
+      if (!rounds(a!)) stack.push(a!); // an exact argument is the float32 value itself
+      continue;
+    }
+    stack.push(...n.args);
+  }
+  return false;
 }
 
 /** `a / (1 + exp(z))`: its exponential node z, when `n` has that form. */
@@ -331,6 +366,46 @@ function renderKernel(k: KernelSource, index: number): string {
   const body: string[] = [];
   const ref = (n: Expr): string => name.get(n.id)!;
   let t = 0;
+  /** A temporary: `const type tK = value;`, its name returned. */
+  const temp = (type: string, value: string): string => {
+    const id = `t${t++}`;
+    body.push(`    const ${type} ${id} = ${value};`);
+    return id;
+  };
+  // float32 arithmetic: an exponential's rounded argument in double (operands, parameters and
+  // constants as their float32 values, arithmetic as the JavaScript backend evaluates it; other
+  // nodes as their float32 value), then split into a float32 value and its correction.
+  const wide = new Map<number, string>();
+  const wideRef = (n: Expr): string => {
+    let w = wide.get(n.id);
+    if (w !== undefined) return w;
+    if (n.op === 'const') w = `(double)((float)${literal(castScalar(n.value, 'float32'))})`;
+    else if (!WIDE_ARITH.has(n.op)) w = `(double)${ref(n)}`;
+    else {
+      const [a, b] = n.args.map(wideRef);
+      const op = { add: '+', sub: '-', mul: '*', div: '/' }[n.op as 'add'];
+      w = temp('double', n.op === 'neg' ? `-${a}` : n.op === 'abs' ? `pm_abs(${a})` : `${a} ${op} ${b}`);
+    }
+    wide.set(n.id, w);
+    return w;
+  };
+  const splits = new Map<number, [string, string?]>();
+  const split = (n: Expr): [string, string?] => {
+    if (!rounds(n)) return [ref(n)];
+    let r = splits.get(n.id);
+    if (r === undefined) {
+      const w = wideRef(n);
+      const hi = temp('float', `(float)${w}`);
+      r = [hi, temp('float', `pf32_split_lo(${w}, ${hi})`)];
+      splits.set(n.id, r);
+    }
+    return r;
+  };
+  /** exp, expm1 or sigmoid in float32 lanes, with its argument's correction when it has one. */
+  const exponential = (op: string, arg: [string, string?], negate = false): string => {
+    const m = negate ? '-' : '';
+    return arg[1] === undefined ? `pf32_${op}(${m}${arg[0]})` : `pf32_${op}_lo(${m}${arg[0]}, ${m}${arg[1]})`;
+  };
   for (const n of order) {
     switch (n.op) {
       case 'input':
@@ -352,7 +427,7 @@ function renderKernel(k: KernelSource, index: number): string {
     if (z !== undefined) {
       // a / (1 + exp(z)) as a * sigmoid(-z): no overflow of exp(z) where the quotient is still
       // a normal number (x < -88.7 for SiLU), as the WebAssembly backend computes it.
-      v = `${a} * pf32_sigmoid(-${ref(z)})`;
+      v = `${a} * ${exponential('sigmoid', split(z), true)}`;
     } else {
       switch (n.op) {
         case 'add':
@@ -389,10 +464,12 @@ function renderKernel(k: KernelSource, index: number): string {
           break;
         case 'exp':
         case 'expm1':
+        case 'sigmoid':
+          v = f32 ? exponential(n.op, split(n.args[0]!)) : `${grade}_${n.op}(${a})`;
+          break;
         case 'log':
         case 'log1p':
         case 'tanh':
-        case 'sigmoid':
         case 'erf':
         case 'erfc':
           v = `${grade}_${n.op}(${a})`;
@@ -446,9 +523,7 @@ function renderKernel(k: KernelSource, index: number): string {
           throw new Error(`generate-native: no C spelling for '${n.op}'`);
       }
     }
-    const id = `t${t++}`;
-    body.push(`    const ${n.kind === 'bool' ? 'int' : C} ${id} = ${v};`);
-    name.set(n.id, id);
+    name.set(n.id, temp(n.kind === 'bool' ? 'int' : C, v));
   }
   const root = ref(k.expr);
   // Temporaries the SiLU form left unread (its 1 + exp(z)) are dropped, last first.

@@ -705,15 +705,15 @@ static void k29(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 30: float32|log1p(in0) */
+/* 30: float32|log1p(in0) (float32 arithmetic) */
 static void k30(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
   for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double t0 = pf_log1p(x0);
-    out[i] = (float)t0;
+    const float x0 = a0[i];
+    const float t0 = pf32_log1p(x0);
+    out[i] = t0;
   }
 }
 
@@ -1302,22 +1302,24 @@ static void k62(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 63: float32|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) */
+/* 63: float32|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) (float32 arithmetic) */
 static void k63(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
   for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double t0 = x0 * x0;
-    const double t1 = t0 * x0;
-    const double t2 = 0.044714998453855515 * t1;
-    const double t3 = x0 + t2;
-    const double t4 = 0.7978845834732056 * t3;
-    const double t5 = 2.0 * t4;
-    const double t6 = pf_sigmoid(t5);
-    const double t7 = x0 * t6;
-    out[i] = (float)t7;
+    const float x0 = a0[i];
+    const double t6 = (double)x0 * (double)x0;
+    const double t7 = t6 * (double)x0;
+    const double t8 = (double)((float)0.044714998453855515) * t7;
+    const double t9 = (double)x0 + t8;
+    const double t10 = (double)((float)0.7978845834732056) * t9;
+    const double t11 = (double)((float)2.0) * t10;
+    const float t12 = (float)t11;
+    const float t13 = pf32_split_lo(t11, t12);
+    const float t14 = pf32_sigmoid_lo(t12, t13);
+    const float t15 = x0 * t14;
+    out[i] = t15;
   }
 }
 
@@ -1985,20 +1987,20 @@ static void k98(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 99: float32|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) */
+/* 99: float32|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) (float32 arithmetic) */
 static void k99(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
   for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double t0 = pm_min(x0, 0.0);
-    const double t1 = pm_abs(x0);
-    const double t2 = -t1;
-    const double t3 = pf_exp(t2);
-    const double t4 = pf_log1p(t3);
-    const double t5 = t0 - t4;
-    out[i] = (float)t5;
+    const float x0 = a0[i];
+    const float t0 = pf32_min(x0, ((float)0.0));
+    const float t1 = pf32_abs(x0);
+    const float t2 = -t1;
+    const float t3 = pf32_exp(t2);
+    const float t4 = pf32_log1p(t3);
+    const float t5 = t0 - t4;
+    out[i] = t5;
   }
 }
 
@@ -2295,24 +2297,26 @@ static void k117(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 118: float32|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(mul(in0, $#1))))) */
+/* 118: float32|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(mul(in0, $#1))))) (float32 arithmetic) */
 static void k118(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
-  const double p0 = p[0];
-  const double p1 = p[1];
+  const float p0 = (float)p[0];
+  const float p1 = (float)p[1];
   for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const int t0 = x0 > 0.0;
-    const int t1 = x0 == 0.0;
-    const double t2 = pm_abs(x0);
-    const double t3 = t2 * p0;
-    const double t4 = x0 * p1;
-    const double t5 = pf_expm1(t4);
-    const double t6 = p0 * t5;
-    const double t7 = t1 ? t3 : t6;
-    const double t8 = t0 ? x0 : t7;
-    out[i] = (float)t8;
+    const float x0 = a0[i];
+    const int t0 = x0 > ((float)0.0);
+    const int t1 = x0 == ((float)0.0);
+    const float t2 = pf32_abs(x0);
+    const float t3 = t2 * p0;
+    const double t5 = (double)x0 * (double)p1;
+    const float t6 = (float)t5;
+    const float t7 = pf32_split_lo(t5, t6);
+    const float t8 = pf32_expm1_lo(t6, t7);
+    const float t9 = p0 * t8;
+    const float t10 = t1 ? t3 : t9;
+    const float t11 = t0 ? x0 : t10;
+    out[i] = t11;
   }
 }
 
@@ -2406,66 +2410,75 @@ static void k123(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 124: float32|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
+/* 124: float32|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) (float32 arithmetic) */
 static void k124(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
-  const double p0 = p[0];
-  const double p1 = p[1];
-  const double p2 = p[2];
+  const float p0 = (float)p[0];
+  const float p1 = (float)p[1];
+  const float p2 = (float)p[2];
   for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double t0 = x0 * p0;
+    const float x0 = a0[i];
+    const float t0 = x0 * p0;
     const int t1 = t0 > p1;
     const int t2 = t0 == p1;
-    const double t3 = pf_sigmoid(t0);
-    const double t4 = t2 ? t3 : t3;
-    const double t5 = p2 * t4;
-    const double t6 = t1 ? p2 : t5;
-    out[i] = (float)t6;
+    const double t3 = (double)x0 * (double)p0;
+    const float t4 = (float)t3;
+    const float t5 = pf32_split_lo(t3, t4);
+    const float t6 = pf32_sigmoid_lo(t4, t5);
+    const float t7 = t2 ? t6 : t6;
+    const float t8 = p2 * t7;
+    const float t9 = t1 ? p2 : t8;
+    out[i] = t9;
   }
 }
 
-/* 125: float32|where(gt(mul(in0, $#0), $#1), in0, div(add(max(mul(in0, $#0), 0), log1p(exp(neg(abs(mul(in0, $#0)))))), $#0)) */
+/* 125: float32|where(gt(mul(in0, $#0), $#1), in0, div(add(max(mul(in0, $#0), 0), log1p(exp(neg(abs(mul(in0, $#0)))))), $#0)) (float32 arithmetic) */
 static void k125(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
-  const double p0 = p[0];
-  const double p1 = p[1];
+  const float p0 = (float)p[0];
+  const float p1 = (float)p[1];
   for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double t0 = x0 * p0;
+    const float x0 = a0[i];
+    const float t0 = x0 * p0;
     const int t1 = t0 > p1;
-    const double t2 = pm_max(t0, 0.0);
-    const double t3 = pm_abs(t0);
-    const double t4 = -t3;
-    const double t5 = pf_exp(t4);
-    const double t6 = pf_log1p(t5);
-    const double t7 = t2 + t6;
-    const double t8 = t7 / p0;
-    const double t9 = t1 ? x0 : t8;
-    out[i] = (float)t9;
+    const float t2 = pf32_max(t0, ((float)0.0));
+    const double t5 = (double)x0 * (double)p0;
+    const double t6 = pm_abs(t5);
+    const double t7 = -t6;
+    const float t8 = (float)t7;
+    const float t9 = pf32_split_lo(t7, t8);
+    const float t10 = pf32_exp_lo(t8, t9);
+    const float t11 = pf32_log1p(t10);
+    const float t12 = t2 + t11;
+    const float t13 = t12 / p0;
+    const float t14 = t1 ? x0 : t13;
+    out[i] = t14;
   }
 }
 
-/* 126: float32|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
+/* 126: float32|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) (float32 arithmetic) */
 static void k126(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
-  const double p0 = p[0];
-  const double p1 = p[1];
+  const float p0 = (float)p[0];
+  const float p1 = (float)p[1];
   for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double x1 = a1[i];
-    const double t0 = x0 * p0;
+    const float x0 = a0[i];
+    const float x1 = a1[i];
+    const float t0 = x0 * p0;
     const int t1 = t0 > p1;
     const int t2 = t0 == p1;
-    const double t3 = pf_sigmoid(t0);
-    const double t4 = t2 ? t3 : t3;
-    const double t5 = x1 * t4;
-    const double t6 = t1 ? x1 : t5;
-    out[i] = (float)t6;
+    const double t3 = (double)x0 * (double)p0;
+    const float t4 = (float)t3;
+    const float t5 = pf32_split_lo(t3, t4);
+    const float t6 = pf32_sigmoid_lo(t4, t5);
+    const float t7 = t2 ? t6 : t6;
+    const float t8 = x1 * t7;
+    const float t9 = t1 ? x1 : t8;
+    out[i] = t9;
   }
 }
 
@@ -2647,25 +2660,27 @@ static void k137(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 138: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul(mul($#1, $#2), exp(mul(in0, $#2))), mul($#1, $#2))), $#0) */
+/* 138: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul(mul($#1, $#2), exp(mul(in0, $#2))), mul($#1, $#2))), $#0) (float32 arithmetic) */
 static void k138(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
-  const double p0 = p[0];
-  const double p1 = p[1];
-  const double p2 = p[2];
+  const float p0 = (float)p[0];
+  const float p1 = (float)p[1];
+  const float p2 = (float)p[2];
   for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const int t0 = x0 <= 0.0;
-    const int t1 = x0 < 0.0;
-    const double t2 = p1 * p2;
-    const double t3 = x0 * p2;
-    const double t4 = pf_exp(t3);
-    const double t5 = t2 * t4;
-    const double t6 = t1 ? t5 : t2;
-    const double t7 = p0 * t6;
-    const double t8 = t0 ? t7 : p0;
-    out[i] = (float)t8;
+    const float x0 = a0[i];
+    const int t0 = x0 <= ((float)0.0);
+    const int t1 = x0 < ((float)0.0);
+    const float t2 = p1 * p2;
+    const double t4 = (double)x0 * (double)p2;
+    const float t5 = (float)t4;
+    const float t6 = pf32_split_lo(t4, t5);
+    const float t7 = pf32_exp_lo(t5, t6);
+    const float t8 = t2 * t7;
+    const float t9 = t1 ? t8 : t2;
+    const float t10 = p0 * t9;
+    const float t11 = t0 ? t10 : p0;
+    out[i] = t11;
   }
 }
 
@@ -2730,26 +2745,28 @@ static void k141(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 142: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul(mul($#0, $#1), exp(mul(in0, $#1))), mul($#0, $#1))), in1) */
+/* 142: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul(mul($#0, $#1), exp(mul(in0, $#1))), mul($#0, $#1))), in1) (float32 arithmetic) */
 static void k142(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
-  const double p0 = p[0];
-  const double p1 = p[1];
+  const float p0 = (float)p[0];
+  const float p1 = (float)p[1];
   for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double x1 = a1[i];
-    const int t0 = x0 <= 0.0;
-    const int t1 = x0 < 0.0;
-    const double t2 = p0 * p1;
-    const double t3 = x0 * p1;
-    const double t4 = pf_exp(t3);
-    const double t5 = t2 * t4;
-    const double t6 = t1 ? t5 : t2;
-    const double t7 = x1 * t6;
-    const double t8 = t0 ? t7 : x1;
-    out[i] = (float)t8;
+    const float x0 = a0[i];
+    const float x1 = a1[i];
+    const int t0 = x0 <= ((float)0.0);
+    const int t1 = x0 < ((float)0.0);
+    const float t2 = p0 * p1;
+    const double t4 = (double)x0 * (double)p1;
+    const float t5 = (float)t4;
+    const float t6 = pf32_split_lo(t4, t5);
+    const float t7 = pf32_exp_lo(t5, t6);
+    const float t8 = t2 * t7;
+    const float t9 = t1 ? t8 : t2;
+    const float t10 = x1 * t9;
+    const float t11 = t0 ? t10 : x1;
+    out[i] = t11;
   }
 }
 

@@ -448,8 +448,14 @@ PM_INLINE float pf32_min(float a, float b) {
 }
 PM_INLINE float pf32_sign(float x) { return x > 0 ? 1.0f : (x < 0 ? -1.0f : 0.0f); }
 
-/* e^r - 1 for the reduced argument, and 2^n as two normal factors. */
-PM_INLINE float pf32_exp_parts(float x, float *s1, float *s2) {
+/*
+ * e^r - 1 for the reduced argument, and 2^n as two normal factors. With `has_lo`, x + lo is the
+ * exact argument (a rounded argument computed in double and split, see `pf32_split_lo`): lo is
+ * added to the reduced argument, so the argument's rounding is not amplified by |x|. A genuine
+ * correction is below half an ulp of |x| <= 104 (2^-18); a larger one belongs to an argument
+ * beyond the clamps and is clamped so as not to disturb the reduction.
+ */
+PM_INLINE float pf32_exp_parts_g(float x, float lo, int has_lo, float *s1, float *s2) {
   float xc = 88.8f < x ? 88.8f : x; /* NaN passes: the comparisons are false */
   xc = xc < -104.0f ? -104.0f : xc;
   const float magic = 12582912.0f; /* 1.5 * 2^23 */
@@ -457,6 +463,7 @@ PM_INLINE float pf32_exp_parts(float x, float *s1, float *s2) {
   float nf = t - magic;
   int32_t ni = (int32_t)(pf32_bits(t) - 0x4b400000u);
   float r = (xc - nf * 0.693359375f) - nf * -2.12194440e-4f;
+  if (has_lo) r = r + pf32_max(pf32_min(lo, 0x1p-17f), -0x1p-17f);
   float p = 1.98756915e-4f;
   p = p * r + 1.3981999507e-3f;
   p = p * r + 8.3334519073e-3f;
@@ -471,15 +478,19 @@ PM_INLINE float pf32_exp_parts(float x, float *s1, float *s2) {
   return q;
 }
 
-PM_INLINE float pf32_exp(float x) {
+PM_INLINE float pf32_exp_parts(float x, float *s1, float *s2) { return pf32_exp_parts_g(x, 0.0f, 0, s1, s2); }
+
+PM_INLINE float pf32_exp_g(float x, float lo, int has_lo) {
   float s1, s2;
-  float q = pf32_exp_parts(x, &s1, &s2);
+  float q = pf32_exp_parts_g(x, lo, has_lo, &s1, &s2);
   return ((q + 1.0f) * s1) * s2;
 }
+PM_INLINE float pf32_exp(float x) { return pf32_exp_g(x, 0.0f, 0); }
+PM_INLINE float pf32_exp_lo(float x, float lo) { return pf32_exp_g(x, lo, 1); }
 
-PM_INLINE float pf32_expm1(float x) {
+PM_INLINE float pf32_expm1_g(float x, float lo, int has_lo) {
   float s1, s2;
-  float q = pf32_exp_parts(x, &s1, &s2);
+  float q = pf32_exp_parts_g(x, lo, has_lo, &s1, &s2);
   float u = s1 * s2;
   float mid = u * q + (u - 1.0f);
   float p = 0.0000250343447019f;
@@ -489,7 +500,7 @@ PM_INLINE float pf32_expm1(float x) {
   p = p * x + 0.0416666700308f;
   p = p * x + 0.166666700351f;
   p = p * x + 0.5f;
-  float small = x + (x * x) * p;
+  float small = (has_lo ? x + lo : x) + (x * x) * p;
   float h = q + 1.0f;
   float l = q - (h - 1.0f);
   float big = (h * s1) * s2 + ((l * s1) * s2 - 1.0f);
@@ -497,11 +508,14 @@ PM_INLINE float pf32_expm1(float x) {
   r = (x > 0.25f && x < 0.5f) ? small : r;
   return x == 0.0f ? x : r;
 }
+PM_INLINE float pf32_expm1(float x) { return pf32_expm1_g(x, 0.0f, 0); }
+PM_INLINE float pf32_expm1_lo(float x, float lo) { return pf32_expm1_g(x, lo, 1); }
 
-PM_INLINE float pf32_sigmoid(float x) {
+PM_INLINE float pf32_sigmoid_g(float x, float lo, int has_lo) {
   int neg = x < 0.0f;
   float s1, s2;
-  float q = pf32_exp_parts(-pf32_abs(x), &s1, &s2);
+  /* -|x + lo| = -|x| - sign(x) lo */
+  float q = pf32_exp_parts_g(-pf32_abs(x), neg ? lo : -lo, has_lo, &s1, &s2);
   float h = q + 1.0f;
   float l = q - (h - 1.0f);
   float eh = (h * s1) * s2;
@@ -509,6 +523,54 @@ PM_INLINE float pf32_sigmoid(float x) {
   float d = (1.0f + eh) + el;
   float num = neg ? eh + el : 1.0f;
   return num / d;
+}
+PM_INLINE float pf32_sigmoid(float x) { return pf32_sigmoid_g(x, 0.0f, 0); }
+PM_INLINE float pf32_sigmoid_lo(float x, float lo) { return pf32_sigmoid_g(x, lo, 1); }
+
+/*
+ * The float32 correction of an argument computed in double, d = hi + lo with hi = (float)d:
+ * lo = (float)(d - hi). Where hi is infinite (overflow, or an infinite operand) the correction
+ * would be infinite or NaN and is dropped.
+ */
+PM_INLINE float pf32_split_lo(double d, float hi) {
+  float c = (float)(d - (double)hi);
+  return pf32_abs(c) < __builtin_inff() ? c : 0.0f;
+}
+
+/*
+ * log1p in float32 lanes (the WebAssembly backend's log1pF32, operation for operation): musl's
+ * and FreeBSD's logf kernel log(1+f) = f - f^2/2 + s (f^2/2 + R(s^2)), s = f/(2+f), on
+ * 1 + x = 2^k (1 + f) with 1 + f in [sqrt(1/2), sqrt(2)), carrying the rounding error of 1 + x
+ * scaled by 2^-k; for k = +-1, k ln2_hi + f is exact, so the large terms are added last. Within
+ * 0.78 ulp (PyTorch's float32 log1p: 1.00).
+ */
+PM_INLINE float pf32_log1p(float x) {
+  float u = x + 1.0f;
+  float c = x - (u - 1.0f); /* the rounding error of 1 + x */
+  uint32_t ix = pf32_bits(u) + (0x3f800000u - 0x3f3504f3u);
+  int32_t k = ((int32_t)ix >> 23) - 127;
+  float f = pf32_float((ix & 0x007fffffu) + 0x3f3504f3u) - 1.0f;
+  float scale = pf32_float((uint32_t)(127 - k) << 23); /* 2^-k */
+  float delta = c * scale;
+  float kf = (float)k;
+  float f2 = f + delta;
+  float s = f2 / (f2 + 2.0f);
+  float z = s * s;
+  float w = z * z;
+  float t1 = w * (0.40000972152f + w * 0.24279078841f);
+  float t2 = z * (0.66666662693f + w * 0.28498786688f);
+  float hfsq = (f2 * f2) * 0.5f;
+  float lo = s * (hfsq + (t2 + t1)) - hfsq;
+  lo = lo + delta;
+  lo = lo + kf * 9.0580006145e-6f;
+  float khi = kf * 6.9313812256e-1f;
+  float near = (khi + f) + lo;
+  float far = khi + (f + lo);
+  float r = pf32_abs(kf) == 1.0f ? near : far;
+  r = u == __builtin_inff() ? u : r;
+  r = u == 0.0f ? -__builtin_inff() : r;
+  r = u >= 0.0f ? r : __builtin_nanf("");
+  return x == 0.0f ? x : r;
 }
 
 #endif
