@@ -419,13 +419,13 @@ PM_INLINE double pf_erfc(double x) {
 /* ---- float32 arithmetic ------------------------------------------------------------------- */
 
 /*
- * `pf32_*`: float32 kernels whose transcendental primitives are exp, expm1 and sigmoid of an
- * exact argument (an input or its negation) compute in float32 lanes, eight per AVX2 vector
- * instead of four doubles (about 2.5x faster), with the WebAssembly backend's float32 routines
- * operation for operation (src/backends/wasm/math.ts: Cody-Waite reduction by ln 2 hi/lo, Cephes'
- * degree-7 polynomial, 2^n in two factors; no fused multiply-adds, as WebAssembly has none, so
- * the bits are the same): exp and expm1 within 0.95 ulp, sigmoid within 2.4 ulp, PyTorch's
- * float32 kernels measured 0.97, 1.00 and 2.48 (src/backends/wasm/README.md).
+ * `pf32_*`: float32 kernels whose transcendental primitives are exp, expm1, sigmoid and log1p
+ * compute in float32 lanes, eight per AVX2 vector instead of four doubles (about 2.5x faster),
+ * with the WebAssembly backend's float32 routines operation for operation
+ * (src/backends/wasm/math.ts: Cody-Waite reduction by ln 2 hi/lo, Cephes' degree-7 polynomial,
+ * 2^n in two factors; musl's logf kernel; no fused multiply-adds, as WebAssembly has none, so the
+ * bits are the same): exp and expm1 within 0.95 ulp, sigmoid within 2.4 ulp, log1p within 0.78,
+ * PyTorch's float32 kernels measured 0.97, 1.00, 2.48 and 1.00 (src/backends/wasm/README.md).
  */
 PM_INLINE uint32_t pf32_bits(float f) {
   uint32_t u;
