@@ -390,6 +390,19 @@ describe.skipIf(skip)('threads and dispatch', () => {
     compare('gelu', 'backward', results[0]!.subarray(n), g!.toTypedArray(), xv, xv.map((v) => v * 0.5), 'float32', BOUND32);
   });
 
+  it('backends.setNumThreads / getNumThreads set and report the native thread count, as torch.set_num_threads', () => {
+    const cores = status.info!.maxThreads;
+    backends.setNumThreads(1);
+    expect(backends.getNumThreads()).toBe(1);
+    expect(backend!.info().threads).toBe(1);
+    backends.setNumThreads(64);
+    expect(backends.getNumThreads()).toBe(Math.min(64, cores));
+    for (const bad of [0, -1, 1.5, NaN, '2' as unknown as number]) {
+      expect(() => backends.setNumThreads(bad)).toThrow(/setNumThreads\(\): argument 'n' must be a positive integer/);
+    }
+    expect(backends.getNumThreads()).toBe(Math.min(64, cores));
+  });
+
   it('streamed outputs (non-temporal stores) carry the same bits as ordinary stores, at any offset, in place too', () => {
     const before = status.info!.streamBytes;
     const n = 3 * 8192 + 37; // several chunks and a tail

@@ -64,6 +64,13 @@ export interface Backend {
    * `sgdMomentum64`, `adam32`, ...), `scalars` are that loop's scalars.
    */
   optimizerStep?(kernel: string, n: number, arrays: readonly TypedArray[], offsets: readonly number[], scalars: object): boolean;
+  /**
+   * Optional: use at most `n` threads for one operation (the calling thread included) and return
+   * the number in effect (a backend may cap it at the cores it has). See `setNumThreads`.
+   */
+  setNumThreads?(n: number): number;
+  /** Optional: the number of threads one operation may use now. */
+  numThreads?(): number;
 }
 
 const js: Backend = {
@@ -88,6 +95,7 @@ let current: Backend = js;
  */
 export function registerBackend(b: Backend): void {
   backends.set(b.name, b);
+  if (numThreads > 0) b.setNumThreads?.(numThreads);
 }
 
 /** The names of the available backends. */
@@ -109,6 +117,48 @@ export function setBackend(name: string): void {
   const b = backends.get(name);
   if (b === undefined) throw new RangeError(`setBackend(): unknown backend '${name}' (available: ${list().join(', ')})`);
   current = b;
+}
+
+/** Threads per operation, as last set (0: each backend's default, all cores for 'native'). */
+let numThreads = 0;
+
+/**
+ * Use at most `n` threads within one operation, as PyTorch's `torch.set_num_threads(n)`: the
+ * native backend splits large calls across that many threads (the calling thread included,
+ * capped at the cores available); `1` keeps every call on the calling thread. The JavaScript
+ * backend always runs on the calling thread, and the WebAssembly backend's worker pool has its
+ * own setting (off by default; see src/backends/wasm/README.md). Backends registered later get
+ * the same setting.
+ *
+ * @example
+ * ```ts
+ * import { backends } from 'paoding';
+ * backends.setNumThreads(1);
+ * console.log(backends.getNumThreads()); // 1
+ * ```
+ */
+export function setNumThreads(n: number): void {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+    throw new TypeError(`setNumThreads(): argument 'n' must be a positive integer (the number of threads), got ${String(n)}`);
+  }
+  numThreads = n;
+  for (const b of backends.values()) b.setNumThreads?.(n);
+}
+
+/**
+ * The number of threads an operation may use, as PyTorch's `torch.get_num_threads()`: the native
+ * backend's thread count when it is loaded (all cores until `setNumThreads`), else 1.
+ *
+ * @example
+ * ```ts
+ * import { backends } from 'paoding';
+ * console.log(backends.getNumThreads() >= 1); // true
+ * ```
+ */
+export function getNumThreads(): number {
+  let most = 1;
+  for (const b of backends.values()) most = Math.max(most, b.numThreads?.() ?? 1);
+  return most;
 }
 
 /** The name of the current backend. */

@@ -3,7 +3,7 @@ import { list, registerBackend, setBackend } from './index.js';
 import { wasmAvailable, wasmBackend } from './wasm/index.js';
 import { warn } from '../util/warn.js';
 
-export { getBackend, list, registerBackend, setBackend } from './index.js';
+export { getBackend, getNumThreads, list, registerBackend, setBackend, setNumThreads } from './index.js';
 export type { Backend, Operand } from './index.js';
 
 // The WebAssembly SIMD backend is available wherever the engine runs wasm SIMD.

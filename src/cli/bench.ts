@@ -184,7 +184,7 @@ export async function main(args: string[], invokedAs = 'paoding bench'): Promise
     writeFileSync(`${jsonPath}.partial`, JSON.stringify({ started, statuses: [...status.values()], results }));
   }
   const statuses = [...status.values()];
-  const impls: Impl[] = backendNames.map((b) => paodingImpl(b, paodingThreadControl() !== null));
+  const impls: Impl[] = backendNames.map((b) => paodingImpl(b, paodingThreadControl(b) !== null));
   impls.push(...PEERS.filter((p) => peers.includes(p.key)));
 
   const training = steps > 0 ? await runTraining({ backends: backendNames, peers, threads, steps, log }) : [];

@@ -309,6 +309,8 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
     name: 'native',
     addon,
     info: () => addon.info(),
+    setNumThreads: (n) => addon.setThreads(n),
+    numThreads: () => addon.info().threads,
 
     elementwise(expr, dtype, shape, out, outBool, operands, params) {
       if (dtype !== 'float32' && dtype !== 'float64') return fallback(expr, dtype, shape, out, outBool, operands, params);

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type * as TF from '@tensorflow/tfjs';
 import type * as ORT from 'onnxruntime-common';
 import { autograd, backends, tensor } from '../../index.js';
+import { backendNamed } from '../../backends/index.js';
 import { type Case, ortModel, tfjsFn } from './cases.js';
 import { copyTime } from './copy.js';
 import { onnxModel } from './onnx.js';
@@ -61,10 +62,18 @@ async function cell(ctx: RunContext, base: Omit<Result, 'seconds'>, timed: () =>
 // paoding
 // ---------------------------------------------------------------------------------------------
 
-/** paoding's thread control, where the library offers one (`backends.setNumThreads`). */
-export function paodingThreadControl(): ((n: number) => void) | null {
+/** A thread count above any core count: every core (the native backend caps it). */
+const ALL_THREADS = 1024;
+
+/**
+ * paoding's thread control for one backend (`backends.setNumThreads`), where that backend runs
+ * threads under it (the native backend); null for the single-threaded ones (js, and wasm, whose
+ * worker pool is off unless configured), which are measured once.
+ */
+export function paodingThreadControl(backend: string): ((n: number) => void) | null {
   const b = backends as unknown as { setNumThreads?: (n: number) => void };
-  return typeof b.setNumThreads === 'function' ? (n) => b.setNumThreads!(n) : null;
+  if (typeof b.setNumThreads !== 'function' || backendNamed(backend)?.setNumThreads === undefined) return null;
+  return (n) => b.setNumThreads!(n);
 }
 
 /**
@@ -73,7 +82,7 @@ export function paodingThreadControl(): ((n: number) => void) | null {
  */
 export async function runPaoding(ctx: RunContext, backend: string): Promise<PeerStatus> {
   const key = `paoding-${backend}`;
-  const setThreads = paodingThreadControl();
+  const setThreads = paodingThreadControl(backend);
   const before = backends.getBackend();
   try {
     backends.setBackend(backend);
@@ -98,9 +107,10 @@ export async function runPaoding(ctx: RunContext, backend: string): Promise<Peer
     }
   } finally {
     backends.setBackend(before);
+    setThreads?.(ALL_THREADS);
   }
   const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-  return { key, version: `paoding ${version}, ${backend} backend`, note: setThreads ? undefined : 'no thread control in paoding yet: measured once, as the backend runs by default' };
+  return { key, version: `paoding ${version}, ${backend} backend`, note: setThreads ? undefined : 'runs on the calling thread: measured once, shown at every thread count' };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -103,12 +103,12 @@ async function tfjsStep(backend: 'cpu' | 'wasm', steps: number): Promise<number>
 /** Every implementation's training step. */
 export async function runTraining(opts: { backends: string[]; peers: string[]; threads: number[]; steps: number; log(msg: string): void }): Promise<TrainingRow[]> {
   const rows: TrainingRow[] = [];
-  const setThreads = paodingThreadControl();
   for (const b of opts.backends) {
+    const setThreads = paodingThreadControl(b);
     for (const t of setThreads ? opts.threads : [1]) {
       opts.log(`training: paoding ${b} ${t}T`);
       setThreads?.(t);
-      rows.push({ impl: `paoding-${b}`, label: `paoding ${b}`, role: 'paoding', threads: t, msPerStep: paodingStep(b, opts.steps), note: setThreads ? '' : 'no thread control' });
+      rows.push({ impl: `paoding-${b}`, label: `paoding ${b}`, role: 'paoding', threads: t, msPerStep: paodingStep(b, opts.steps), note: setThreads ? '' : 'one thread' });
     }
   }
   if (opts.peers.includes('torch')) {
