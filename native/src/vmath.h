@@ -291,6 +291,34 @@ PM_INLINE double pm_tanh_g(double x, int full) {
 PM_INLINE double pm_tanh(double x) { return pm_tanh_g(x, 1); }
 PM_INLINE double pf_tanh(double x) { return pm_tanh_g(x, 0); }
 
+/*
+ * The softplus identities (sp(u) = log(1 + e^u), rendered for the stable form
+ * max(u, 0) + log1p(exp(-|u|)) by the kernel generator): with n = e^u (e^u + 2) = (1 + e^u)^2 - 1,
+ *   tanh(sp(u)) = n / (n + 2),  sigmoid(2 sp(u)) = (n + 1) / (n + 2),  sigmoid(-2 sp(u)) = 1 / (n + 2),
+ * one exponential and a division instead of exp, log1p and tanh (Mish and its derivative). No
+ * cancellation anywhere: for u -> -inf, n ~ 2 e^u and the ratios keep their relative accuracy.
+ * Above u = 20 the first two round to 1 in double (and n may overflow): selected as 1 there.
+ */
+PM_INLINE double pm_softplus_n(double u, int full) {
+  double e = full ? pm_exp(u) : pf_exp(u);
+  return e * (e + 2.0);
+}
+PM_INLINE double pm_tanh_softplus_g(double u, int full) {
+  double n = pm_softplus_n(u, full);
+  return u > 20.0 ? 1.0 : n / (n + 2.0);
+}
+PM_INLINE double pm_sigmoid_2softplus_g(double u, int full) {
+  double n = pm_softplus_n(u, full);
+  return u > 20.0 ? 1.0 : (n + 1.0) / (n + 2.0);
+}
+PM_INLINE double pm_sigmoid_m2softplus_g(double u, int full) { return 1.0 / (pm_softplus_n(u, full) + 2.0); }
+PM_INLINE double pm_tanh_softplus(double u) { return pm_tanh_softplus_g(u, 1); }
+PM_INLINE double pf_tanh_softplus(double u) { return pm_tanh_softplus_g(u, 0); }
+PM_INLINE double pm_sigmoid_2softplus(double u) { return pm_sigmoid_2softplus_g(u, 1); }
+PM_INLINE double pf_sigmoid_2softplus(double u) { return pm_sigmoid_2softplus_g(u, 0); }
+PM_INLINE double pm_sigmoid_m2softplus(double u) { return pm_sigmoid_m2softplus_g(u, 1); }
+PM_INLINE double pf_sigmoid_m2softplus(double u) { return pm_sigmoid_m2softplus_g(u, 0); }
+
 /* The JavaScript backend's formula exactly: 1 / (1 + exp(-x)). */
 PM_INLINE double pm_sigmoid(double x) { return 1.0 / (1.0 + pm_exp(-x)); }
 PM_INLINE double pf_sigmoid(double x) { return 1.0 / (1.0 + pf_exp(-x)); }
