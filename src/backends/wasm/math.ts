@@ -19,6 +19,9 @@
  * | tanh | in float64 lanes: polynomial below 1, 1 − 2/(e^{2|x|}+1) above, rounded once | 0.51 | from expm1(2|x|) | 2 |
  * | erf, erfc | in float64 lanes: erfc(z) = t·exp(−z² + P(t)), t = 1/(1+z/2), P a degree-12 Chebyshev fit (3e-10 relative on [0, 10.5]); erf = x·Q(x²) below 0.5 | 0.50 | declined (JavaScript runs them) | |
  *
+ * `expScaledF32` is `expF32` for softmax's arguments (x − max ≤ 0): the same reduction and
+ * polynomial, one scaling by 2^(n + 64) instead of two (no subnormal results), 0 below −132.4.
+ *
  * exp, expm1 and sigmoid accept a correction `lo` to their argument: the kernel compiler passes
  * it when the argument is itself rounded arithmetic (x·β, −u²), computed in float64 lanes and
  * split into a float32 value plus a float32 correction, so that an argument's rounding error is
