@@ -185,10 +185,10 @@ class Asm {
    * −log1p(rest) keeps every digit where rest is far below 1, which log(1 + rest) rounded in
    * float64 does not (its result, tiny, would carry the sum's rounding: 1e-16 absolute).
    */
-  countTies(d: Val, e: Val, ties: number): [Val] {
+  countTies(d: Val, e: Val, ties: number): Val {
     const tie = this.v.eq(d, this.v.c(0));
     this.assign(ties, this.v.isub(ties, tie));
-    return [this.v.andnot(e, tie)];
+    return this.v.andnot(e, tie);
   }
 
   /** The i32 lanes' sum, splat, converted to f64x2. */
@@ -246,7 +246,7 @@ function forwardRows(log: boolean): FunctionBody {
       for (let k = 0; k < 2; k++) {
         const [d, dl] = a.twoSub(a.load(X, p, 16 * k), m);
         let e = expScaledF32(v, d, dl, SCALE);
-        if (log) [e] = a.countTies(d, e, ties);
+        if (log) e = a.countTies(d, e, ties);
         else a.store(OUT, p, 16 * k, e);
         const [lo, hi] = a.widen(e);
         a.assign(acc[2 * k]!, w.add(acc[2 * k]!, lo));
@@ -307,7 +307,7 @@ function forwardCols(log: boolean): FunctionBody {
       a.loop(q, { local: RB }, end, () => {
         const [d, dl] = a.twoSub(a.load(xp, q), m);
         let e = expScaledF32(v, d, dl, SCALE);
-        if (log) [e] = a.countTies(d, e, ties);
+        if (log) e = a.countTies(d, e, ties);
         else a.store(op, q, 0, e);
         const [lo, hi] = a.widen(e);
         a.assign(acc[0]!, w.add(acc[0]!, lo));
