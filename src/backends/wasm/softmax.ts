@@ -2,9 +2,9 @@
  * Softmax and log-softmax (forward and backward) for the wasm backend: hand-assembled SIMD
  * functions over whole slices staged in linear memory, and the driver that stages them.
  *
- * float32 only: float64 tensors decline (the JavaScript loops run them). The forward follows
- * src/ops/softmax.ts (shift by the slice maximum, exponentials, sum, then the reciprocal of the
- * sum or its logarithm), with the accuracy of a float32 kernel that is at least PyTorch's:
+ * float32 and float64 (f64x2 lanes, see `forwardRows64`). The forward follows src/ops/softmax.ts
+ * (shift by the slice maximum, exponentials, sum, then the reciprocal of the sum or its
+ * logarithm); in float32 with an accuracy that is at least PyTorch's:
  *
  * - `x − max` is computed as a float32 value plus its exact rounding error (TwoSum), which the
  *   exponential adds to its reduced argument: the rounding of `x − max` is not amplified by
@@ -23,7 +23,7 @@
  * (inf − inf), as in the JavaScript loops and PyTorch.
  *
  * The backward computes PyTorch's formulas, softmax gI = y·(g − Σ g·y) and log-softmax
- * gI = g − e^y·Σ g, in float64 lanes from the float32 operands (products exact, sums in float64,
+ * gI = g − e^y·Σ g, in float64 lanes from float32 operands (products exact, sums in float64,
  * one rounding at the end): at least as accurate as the composition of float32 tensor
  * operations it replaces, which rounds every step.
  *
@@ -36,11 +36,11 @@
  * same bits.
  */
 import { input } from '../../ir/expr.js';
-import type { TypedArray } from '../../tensor/dtype.js';
+import type { FloatDType, TypedArray } from '../../tensor/dtype.js';
 import type { StridedArray } from '../index.js';
 import { runElementwise as runJs } from '../js/elementwise.js';
 import { FunctionBody, I32, Op, Simd, V128 } from './encoder.js';
-import { expF32, expScaledF32, log1pF64 } from './math.js';
+import { expF32, expF64, expScaledF32, log1pF64 } from './math.js';
 import { instantiateFunctions, memoryOfAtLeast } from './runtime.js';
 import { FunctionState, type Val, VecBuilder } from './vec.js';
 
@@ -432,6 +432,194 @@ function backwardCols(log: boolean): FunctionBody {
   return a.finish();
 }
 
+// ---------------------------------------------------------------------------------------------
+// float64: the same functions in f64x2 lanes
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * float64 `rows`: the JavaScript loops' computation in f64x2 lanes, x − max as they round it
+ * (float64 has no argument correction to match), math.ts's float64 exp (1 ulp against V8's),
+ * eight partial sums, e·(1/sum); log-softmax with log1p of the sum without the maximum's terms
+ * (counted in float64 lanes), as in float32.
+ */
+function forwardRows64(log: boolean): FunctionBody {
+  const a = new Asm(4);
+  const [X, OUT, COUNT, RB] = [0, 1, 2, 3];
+  const { w } = a;
+  const p = a.i32();
+  const mx = [a.vec(), a.vec()];
+  const acc = [a.vec(), a.vec(), a.vec(), a.vec()];
+  const ties = a.vec();
+  a.repeat(COUNT, () => {
+    for (const l of mx) a.assign(l, w.c(-Infinity));
+    a.loop(p, 32, RB, () => {
+      for (let k = 0; k < 2; k++) a.assign(mx[k]!, w.pmax(mx[k]!, a.load(X, p, 16 * k)));
+    });
+    const m0 = w.pmax(mx[0]!, mx[1]!);
+    const m = w.pmax(m0, a.shuffle(m0, m0, SWAP_HALVES));
+    for (const l of acc) a.assign(l, w.c(0));
+    if (log) a.assign(ties, w.c(0));
+    a.loop(p, 64, RB, () => {
+      for (let k = 0; k < 4; k++) {
+        const d = w.sub(a.load(X, p, 16 * k), m);
+        let e = expF64(w, d);
+        if (log) {
+          const tie = w.eq(d, w.c(0));
+          a.assign(ties, w.add(ties, w.and(tie, w.c(1))));
+          e = w.andnot(e, tie);
+        } else a.store(OUT, p, 16 * k, e);
+        a.assign(acc[k]!, w.add(acc[k]!, e));
+      }
+    });
+    const total = a.hsum(acc);
+    if (log) {
+      const c = w.add(ties, a.shuffle(ties, ties, SWAP_HALVES));
+      const l = log1pF64(w, w.add(w.sub(c, w.c(1)), total));
+      a.loop(p, 32, RB, () => {
+        for (let k = 0; k < 2; k++) a.store(OUT, p, 16 * k, w.sub(w.sub(a.load(X, p, 16 * k), m), l));
+      });
+    } else {
+      const r = w.div(w.c(1), total);
+      a.loop(p, 32, RB, () => {
+        for (let k = 0; k < 2; k++) a.store(OUT, p, 16 * k, w.mul(a.load(OUT, p, 16 * k), r));
+      });
+    }
+    a.addI32(X, X, RB);
+    a.addI32(OUT, OUT, RB);
+  });
+  return a.finish();
+}
+
+/**
+ * float64 `cols` (see `forwardCols`): two columns per f64x2 vector; `size` a multiple of 8
+ * (padding rows of −inf), row i of a column summed into partial sum i mod 8 as in the
+ * JavaScript loops' `columns` (a sequential float64 sum of hundreds of terms would be off by
+ * up to ~15 ulp where theirs, in eight lanes, is not).
+ */
+function forwardCols64(log: boolean): FunctionBody {
+  const a = new Asm(6);
+  const [X, OUT, SIZE, WB, RB, BLOCKS] = [0, 1, 2, 3, 4, 5];
+  const { w } = a;
+  const end = a.i32();
+  const rb8 = a.i32();
+  const c = a.i32();
+  const q = a.i32();
+  const xp = a.i32();
+  const op = a.i32();
+  const row = Array.from({ length: 8 }, () => a.i32());
+  const m = a.vec();
+  const acc = Array.from({ length: 8 }, () => a.vec());
+  const ties = a.vec();
+  a.f.get(SIZE).get(RB).op(Op.i32_mul).set(end);
+  a.f.get(RB).i32(3).op(Op.i32_shl).set(rb8);
+  a.repeat(BLOCKS, () => {
+    a.loop(c, 16, WB, () => {
+      a.addI32(xp, X, c);
+      a.addI32(op, OUT, c);
+      a.assign(m, w.c(-Infinity));
+      a.loop(q, { local: RB }, end, () => a.assign(m, w.pmax(m, a.load(xp, q))));
+      for (const l of acc) a.assign(l, w.c(0));
+      if (log) a.assign(ties, w.c(0));
+      a.loop(q, { local: rb8 }, end, () => {
+        a.addI32(row[0]!, xp, q);
+        for (let j = 1; j < 8; j++) a.addI32(row[j]!, row[j - 1]!, RB);
+        for (let j = 0; j < 8; j++) {
+          a.f.get(row[j]!).load(0);
+          const d = w.sub(w.fresh(), m);
+          let e = expF64(w, d);
+          if (log) {
+            const tie = w.eq(d, w.c(0));
+            a.assign(ties, w.add(ties, w.and(tie, w.c(1))));
+            e = w.andnot(e, tie);
+          } else {
+            a.f.get(row[j]!).get(OUT).op(Op.i32_add).get(X).op(Op.i32_sub);
+            w.push(e);
+            a.f.store(0);
+          }
+          a.assign(acc[j]!, w.add(acc[j]!, e));
+        }
+      });
+      const sum = w.add(w.add(w.add(acc[0]!, acc[1]!), w.add(acc[2]!, acc[3]!)), w.add(w.add(acc[4]!, acc[5]!), w.add(acc[6]!, acc[7]!)));
+      if (log) {
+        const l = log1pF64(w, w.add(w.sub(ties, w.c(1)), sum));
+        a.loop(q, { local: RB }, end, () => a.store(op, q, 0, w.sub(w.sub(a.load(xp, q), m), l)));
+      } else {
+        const r = w.div(w.c(1), sum);
+        a.loop(q, { local: RB }, end, () => a.store(op, q, 0, w.mul(a.load(op, q), r)));
+      }
+    });
+    a.addI32(X, X, end);
+    a.addI32(OUT, OUT, end);
+  });
+  return a.finish();
+}
+
+/** float64 `bwdRows` (see `backwardRows`). */
+function backwardRows64(log: boolean): FunctionBody {
+  const a = new Asm(5);
+  const [Y, G, OUT, COUNT, RB] = [0, 1, 2, 3, 4];
+  const { w } = a;
+  const p = a.i32();
+  const acc = [a.vec(), a.vec(), a.vec(), a.vec()];
+  a.repeat(COUNT, () => {
+    for (const l of acc) a.assign(l, w.c(0));
+    a.loop(p, 64, RB, () => {
+      for (let k = 0; k < 4; k++) {
+        const g = a.load(G, p, 16 * k);
+        a.assign(acc[k]!, w.add(acc[k]!, log ? g : w.mul(g, a.load(Y, p, 16 * k))));
+      }
+    });
+    const s = a.hsum(acc);
+    a.loop(p, 32, RB, () => {
+      for (let k = 0; k < 2; k++) {
+        const y = a.load(Y, p, 16 * k);
+        const g = a.load(G, p, 16 * k);
+        a.store(OUT, p, 16 * k, log ? w.sub(g, w.mul(expF64(w, y), s)) : w.mul(y, w.sub(g, s)));
+      }
+    });
+    a.addI32(Y, Y, RB);
+    a.addI32(G, G, RB);
+    a.addI32(OUT, OUT, RB);
+  });
+  return a.finish();
+}
+
+/** float64 `bwdCols` (see `backwardCols`). */
+function backwardCols64(log: boolean): FunctionBody {
+  const a = new Asm(7);
+  const [Y, G, OUT, SIZE, WB, RB, BLOCKS] = [0, 1, 2, 3, 4, 5, 6];
+  const { w } = a;
+  const end = a.i32();
+  const c = a.i32();
+  const q = a.i32();
+  const yp = a.i32();
+  const gp = a.i32();
+  const op = a.i32();
+  const acc = a.vec();
+  a.f.get(SIZE).get(RB).op(Op.i32_mul).set(end);
+  a.repeat(BLOCKS, () => {
+    a.loop(c, 16, WB, () => {
+      a.addI32(yp, Y, c);
+      a.addI32(gp, G, c);
+      a.addI32(op, OUT, c);
+      a.assign(acc, w.c(0));
+      a.loop(q, { local: RB }, end, () => {
+        const g = a.load(gp, q);
+        a.assign(acc, w.add(acc, log ? g : w.mul(g, a.load(yp, q))));
+      });
+      a.loop(q, { local: RB }, end, () => {
+        const y = a.load(yp, q);
+        const g = a.load(gp, q);
+        a.store(op, q, 0, log ? w.sub(g, w.mul(expF64(w, y), acc)) : w.mul(y, w.sub(g, acc)));
+      });
+    });
+    a.addI32(Y, Y, end);
+    a.addI32(G, G, end);
+    a.addI32(OUT, OUT, end);
+  });
+  return a.finish();
+}
+
 type Fn = (...args: number[]) => void;
 interface Kernels {
   rows: [Fn, Fn];
@@ -440,35 +628,34 @@ interface Kernels {
   bwdCols: [Fn, Fn];
 }
 
-let kernels: Kernels | null | undefined;
+const kernels = new Map<FloatDType, Kernels | null>();
 
-/** The float32 functions, assembled and instantiated once (null where the engine refuses). */
-function getKernels(): Kernels | null {
-  if (kernels !== undefined) return kernels;
-  const fns = [
-    { name: 'rows', body: forwardRows(false) },
-    { name: 'logRows', body: forwardRows(true) },
-    { name: 'cols', body: forwardCols(false) },
-    { name: 'logCols', body: forwardCols(true) },
-    { name: 'bwdRows', body: backwardRows(false) },
-    { name: 'bwdLogRows', body: backwardRows(true) },
-    { name: 'bwdCols', body: backwardCols(false) },
-    { name: 'bwdLogCols', body: backwardCols(true) },
-  ];
+/** The functions of a dtype, assembled and instantiated once (null where the engine refuses). */
+function getKernels(dtype: FloatDType): Kernels | null {
+  const known = kernels.get(dtype);
+  if (known !== undefined) return known;
+  const f32 = dtype === 'float32';
+  const fns = [false, true].flatMap((log) => {
+    const suffix = log ? 'Log' : '';
+    return [
+      { name: `rows${suffix}`, body: (f32 ? forwardRows : forwardRows64)(log) },
+      { name: `cols${suffix}`, body: (f32 ? forwardCols : forwardCols64)(log) },
+      { name: `bwdRows${suffix}`, body: (f32 ? backwardRows : backwardRows64)(log) },
+      { name: `bwdCols${suffix}`, body: (f32 ? backwardCols : backwardCols64)(log) },
+    ];
+  });
+  let k: Kernels | null;
   try {
     const e = instantiateFunctions(fns);
-    kernels = {
-      rows: [e['rows']!, e['logRows']!],
-      cols: [e['cols']!, e['logCols']!],
-      bwdRows: [e['bwdRows']!, e['bwdLogRows']!],
-      bwdCols: [e['bwdCols']!, e['bwdLogCols']!],
-    };
+    const pair = (name: string): [Fn, Fn] => [e[name]!, e[`${name}Log`]!];
+    k = { rows: pair('rows'), cols: pair('cols'), bwdRows: pair('bwdRows'), bwdCols: pair('bwdCols') };
   } catch (err) {
     // A browser main thread may refuse a synchronous compile: the JavaScript loops run softmax.
     if (!(err instanceof RangeError)) throw err;
-    kernels = null;
+    k = null;
   }
-  return kernels;
+  kernels.set(dtype, k);
+  return k;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -503,65 +690,75 @@ function contiguous(x: StridedArray): boolean {
 
 const COPY = input(0);
 
+type FloatArray = Float32Array | Float64Array;
+
 /**
  * The elements of `x` in contiguous order, as an array and offset: `x` itself when it is
  * contiguous, otherwise a copy (the JavaScript backend's strided copy).
  */
-function dense(x: StridedArray, n: number): { data: Float32Array; offset: number } {
-  if (contiguous(x)) return { data: x.data as Float32Array, offset: x.offset };
-  const data = new Float32Array(n);
+function dense(x: StridedArray, n: number, dtype: FloatDType): { data: FloatArray; offset: number } {
+  if (contiguous(x)) return { data: x.data as FloatArray, offset: x.offset };
+  const data = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
   const strides = new Array<number>(x.shape.length);
   for (let d = x.shape.length - 1, s = 1; d >= 0; d--) {
     strides[d] = s;
     s *= x.shape[d]!;
   }
-  runJs(COPY, 'float32', x.shape, { data, offset: 0, strides }, false, [x], {});
+  runJs(COPY, dtype, x.shape, { data, offset: 0, strides }, false, [x], {});
   return { data, offset: 0 };
 }
 
-/** Float32 views of `count` staging regions of `elements` each, from address 0. */
-let viewCache: { buffer: ArrayBufferLike; elements: number; views: Float32Array[] } | undefined;
-function regions(count: number, elements: number): Float32Array[] {
-  const mem = memoryOfAtLeast(count * elements * 4);
+/** Views of `count` staging regions of `elements` each, from address 0. */
+let viewCache: { buffer: ArrayBufferLike; dtype: FloatDType; elements: number; views: FloatArray[] } | undefined;
+function regions(dtype: FloatDType, count: number, elements: number): FloatArray[] {
+  const bytes = dtype === 'float32' ? 4 : 8;
+  const mem = memoryOfAtLeast(count * elements * bytes);
   const c = viewCache;
-  if (c !== undefined && c.buffer === mem.buffer && c.elements === elements && c.views.length >= count) return c.views;
+  if (c !== undefined && c.buffer === mem.buffer && c.dtype === dtype && c.elements === elements && c.views.length >= count) return c.views;
   const buffer = mem.buffer as ArrayBuffer;
-  const views = Array.from({ length: count }, (_, r) => new Float32Array(buffer, r * elements * 4, elements));
-  viewCache = { buffer: mem.buffer, elements, views };
+  const views = Array.from({ length: count }, (_, r) => (dtype === 'float32' ? new Float32Array(buffer, r * elements * 4, elements) : new Float64Array(buffer, r * elements * 8, elements)));
+  viewCache = { buffer: mem.buffer, dtype, elements, views };
   return views;
 }
 
-/** Elements per region for slices of `size` (a whole padded row, or 4 whole columns, at least). */
+/** Elements per region for slices of `size` (a whole padded row, or 4 whole padded columns, at least). */
 function regionElements(size: number, rows: boolean): number {
-  return Math.max(softmaxConfig.chunk, rows ? roundUp(size, 8) : 4 * size);
+  return Math.max(softmaxConfig.chunk, (rows ? 1 : 4) * roundUp(size, 8));
 }
 
 const roundUp = (n: number, k: number): number => Math.ceil(n / k) * k;
 
-/** Whether the float32 kernels take this call (the same answer for every layout of a shape). */
-function takes(shape: readonly number[], dim: number, arrays: readonly TypedArray[]): Layout | undefined {
+/**
+ * The dtype and layout when the kernels take this call: every array float32, or every array
+ * float64 (the same answer for every layout of a shape, so that layouts agree bitwise).
+ */
+function takes(shape: readonly number[], dim: number, arrays: readonly TypedArray[]): { dtype: FloatDType; l: Layout } | undefined {
   if (shape.length === 0) return undefined;
-  for (const a of arrays) if (!(a instanceof Float32Array)) return undefined;
+  const dtype: FloatDType | undefined = arrays[0] instanceof Float32Array ? 'float32' : arrays[0] instanceof Float64Array ? 'float64' : undefined;
+  if (dtype === undefined) return undefined;
+  const Arr = dtype === 'float32' ? Float32Array : Float64Array;
+  for (const a of arrays) if (!(a instanceof Arr)) return undefined;
   const l = layoutOf(shape, dim);
   const n = l.outer * l.size * l.inner;
   if (n < softmaxConfig.minElements || l.size > softmaxConfig.maxSlice) return undefined;
-  if (getKernels() === null) return undefined;
-  return l;
+  if (getKernels(dtype) === null) return undefined;
+  return { dtype, l };
 }
 
 /**
- * Run a kernel over all slices of [outer, size, inner] operands (dense float32 arrays and
+ * Run a kernel over all slices of [outer, size, inner] operands (dense arrays of the dtype and
  * offsets), writing `out` (contiguous from 0): rows when inner = 1, column blocks otherwise.
  * `pad` fills the padding of rows shorter than their staged stride.
  */
-function stageAll(l: Layout, operands: readonly { data: Float32Array; offset: number }[], out: Float32Array, pad: number, rowFn: Fn, colFn: Fn): void {
+function stageAll(dtype: FloatDType, l: Layout, operands: readonly { data: FloatArray; offset: number }[], out: FloatArray, pad: number, rowFn: Fn, colFn: Fn): void {
   const { outer, size, inner } = l;
   const k = operands.length;
   const rows = inner === 1;
+  const bytes = dtype === 'float32' ? 4 : 8;
   const E = regionElements(size, rows);
-  const vs = regions(k + 1, E);
+  const vs = regions(dtype, k + 1, E);
   const outView = vs[0]!;
-  const addr = (r: number): number => r * E * 4;
+  const addr = (r: number): number => r * E * bytes;
   const args: number[] = [];
   for (let j = 0; j < k; j++) args.push(addr(j + 1));
   args.push(addr(0));
@@ -582,7 +779,7 @@ function stageAll(l: Layout, operands: readonly { data: Float32Array; offset: nu
           }
         }
       }
-      rowFn(...args, count, P * 4);
+      rowFn(...args, count, P * bytes);
       if (P === size) out.set(count * size === E ? outView : outView.subarray(0, count * size), r0 * size);
       else for (let i = 0; i < count; i++) out.set(outView.subarray(i * P, i * P + size), (r0 + i) * size);
     }
@@ -592,21 +789,23 @@ function stageAll(l: Layout, operands: readonly { data: Float32Array; offset: nu
   // several outer slices per call). Rows a multiple of 1 KiB apart would fall into the same few
   // cache sets (reading down a column would then miss in L1 at every row): such strides get a
   // cache line more.
-  const stride = (w4: number): number => ((w4 * 4) % 1024 === 0 ? w4 + 16 : w4);
-  const W = Math.max(4, Math.floor((E / size - 16) / 4) * 4);
+  const stride = (w4: number): number => ((w4 * bytes) % 1024 === 0 ? w4 + 64 / bytes : w4);
+  // float64 forward columns sum in eight partial sums (see forwardCols64): rows padded to 8.
+  const sizeK = dtype === 'float64' && k === 1 ? roundUp(size, 8) : size;
+  const W = Math.max(4, Math.floor((E / sizeK - 16) / 4) * 4);
   for (let j0 = 0; j0 < inner; j0 += W) {
     const w = Math.min(W, inner - j0);
     const W4 = roundUp(w, 4);
     const S = stride(W4);
-    const blockElems = size * S;
-    const dense = w === inner && S === w;
+    const blockElems = sizeK * S;
+    const whole = w === inner && S === w && sizeK === size;
     const per = j0 === 0 && w === inner ? Math.max(1, Math.floor(E / blockElems)) : 1;
     for (let o0 = 0; o0 < outer; o0 += per) {
       const count = Math.min(per, outer - o0);
       for (let j = 0; j < k; j++) {
         const { data, offset } = operands[j]!;
         const view = vs[j + 1]!;
-        if (dense) {
+        if (whole) {
           const base = offset + o0 * size * inner;
           view.set(data.subarray(base, base + count * size * inner));
           continue;
@@ -615,10 +814,11 @@ function stageAll(l: Layout, operands: readonly { data: Float32Array; offset: nu
           const base = offset + (o0 + b) * size * inner + j0;
           const vb = b * blockElems;
           for (let i = 0; i < size; i++) view.set(data.subarray(base + i * inner, base + i * inner + w), vb + i * S);
+          if (sizeK > size) view.fill(pad, vb + size * S, vb + sizeK * S);
         }
       }
-      colFn(...args, size, W4 * 4, S * 4, count);
-      if (dense) {
+      colFn(...args, sizeK, W4 * bytes, S * bytes, count);
+      if (whole) {
         const n = count * size * inner;
         out.set(n === E ? outView : outView.subarray(0, n), o0 * size * inner);
         continue;
@@ -634,30 +834,32 @@ function stageAll(l: Layout, operands: readonly { data: Float32Array; offset: nu
 
 /** The backend's `softmax`: (log-)softmax of `x` along `dim` into contiguous `out`. */
 export function softmax(x: StridedArray, dim: number, out: TypedArray, log: boolean): boolean {
-  const l = takes(x.shape, dim, [x.data, out]);
-  if (l === undefined) {
+  const t = takes(x.shape, dim, [x.data, out]);
+  if (t === undefined) {
     softmaxStats.declined++;
     return false;
   }
+  const { dtype, l } = t;
   const n = l.outer * l.size * l.inner;
-  const k = getKernels()!;
+  const k = getKernels(dtype)!;
   const i = log ? 1 : 0;
-  stageAll(l, [dense(x, n)], out as Float32Array, -Infinity, k.rows[i]!, k.cols[i]!);
+  stageAll(dtype, l, [dense(x, n, dtype)], out as FloatArray, -Infinity, k.rows[i]!, k.cols[i]!);
   softmaxStats.forward++;
   return true;
 }
 
 /** The backend's `softmaxBackward`: the input's gradient from `y` and its gradient `g`. */
 export function softmaxBackward(y: StridedArray, g: StridedArray, dim: number, out: TypedArray, log: boolean): boolean {
-  const l = takes(y.shape, dim, [y.data, g.data, out]);
-  if (l === undefined) {
+  const t = takes(y.shape, dim, [y.data, g.data, out]);
+  if (t === undefined) {
     softmaxStats.declined++;
     return false;
   }
+  const { dtype, l } = t;
   const n = l.outer * l.size * l.inner;
-  const k = getKernels()!;
+  const k = getKernels(dtype)!;
   const i = log ? 1 : 0;
-  stageAll(l, [dense(y, n), dense(g, n)], out as Float32Array, 0, k.bwdRows[i]!, k.bwdCols[i]!);
+  stageAll(dtype, l, [dense(y, n, dtype), dense(g, n, dtype)], out as FloatArray, 0, k.bwdRows[i]!, k.bwdCols[i]!);
   softmaxStats.backward++;
   return true;
 }
