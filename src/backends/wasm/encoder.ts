@@ -74,11 +74,13 @@ export const Op = {
   f32_const: 0x43,
   f64_const: 0x44,
   i32_eqz: 0x45,
+  i32_ne: 0x47,
   i32_lt_u: 0x49,
   i32_gt_s: 0x4a,
   i32_le_s: 0x4c,
   i32_add: 0x6a,
   i32_sub: 0x6b,
+  i32_mul: 0x6c,
   i32_shl: 0x74,
 } as const;
 

@@ -19,6 +19,9 @@
  * | tanh | in float64 lanes: polynomial below 1, 1 − 2/(e^{2|x|}+1) above, rounded once | 0.51 | from expm1(2|x|) | 2 |
  * | erf, erfc | in float64 lanes: erfc(z) = t·exp(−z² + P(t)), t = 1/(1+z/2), P a degree-12 Chebyshev fit (3e-10 relative on [0, 10.5]); erf = x·Q(x²) below 0.5 | 0.50 | declined (JavaScript runs them) | |
  *
+ * `expScaledF32` is `expF32` for softmax's arguments (x − max ≤ 0): the same reduction and
+ * polynomial, one scaling by 2^(n + 64) instead of two (no subnormal results), 0 below −132.4.
+ *
  * exp, expm1 and sigmoid accept a correction `lo` to their argument: the kernel compiler passes
  * it when the argument is itself rounded arithmetic (x·β, −u²), computed in float64 lanes and
  * split into a float32 value plus a float32 correction, so that an argument's rounding error is
@@ -60,8 +63,10 @@ function expPartsF32(v: VecBuilder, x: Val, lo?: Val): ExpParts {
   const ni = v.isub(t, v.ci(0x4b400000));
   let r = v.sub(v.sub(xc, v.mul(nf, v.c(LN2_HI_F))), v.mul(nf, v.c(LN2_LO_F)));
   // A genuine correction is below half an ulp of |x| ≤ 104, i.e. 2^-18; a larger one belongs to
-  // an argument outside the clamp range, where it must not disturb the reduction.
-  if (lo !== undefined) r = v.add(r, v.pmax(v.pmin(lo, v.c(2 ** -17)), v.c(-(2 ** -17))));
+  // an argument outside the clamp range, where it must not disturb the reduction. The constant
+  // comes first so that a NaN correction (the rounding error of an infinite argument, computed
+  // as inf − inf) is replaced too: the result is then 0 or inf by the argument alone.
+  if (lo !== undefined) r = v.add(r, v.pmax(v.c(-(2 ** -17)), v.pmin(v.c(2 ** -17), lo)));
   const q = v.add(v.mul(v.mul(r, r), v.poly(r, EXPF_P)), r);
   const n1 = v.shrS(ni, 1);
   const n2 = v.isub(ni, n1);
@@ -80,6 +85,28 @@ function onePlus(v: VecBuilder, q: Val): { h: Val; l: Val } {
 export function expF32(v: VecBuilder, x: Val, lo?: Val): Val {
   const { q, s1, s2 } = expPartsF32(v, x, lo);
   return v.mul(v.mul(v.add(q, v.c(1)), s1), s2);
+}
+
+/**
+ * e^(x + lo) · 2^k for x ≤ 0 (softmax's shifted arguments), NaN kept: the reduction and
+ * polynomial of `expF32` with one scaling factor, 2^(n + k). With k = 64 that factor is a normal
+ * number for every n ≥ −190, so results that would be subnormal keep 24 bits (the caller divides
+ * by a sum scaled by the same 2^k, exactly); below, from the clamp at −132.4 (n = −191, where the
+ * factor's exponent field is 0) down to −inf, the result is exactly 0: e^−132 = 4.5e-58 is below
+ * anything a float32 sum or result can show, and an exact 0 keeps results such as
+ * log_softmax([0, −inf]) = [0, −inf] exact. 27 operations against `expF32`'s 34.
+ */
+export function expScaledF32(v: VecBuilder, x: Val, lo: Val | undefined, k: 64): Val {
+  const xc = v.pmax(x, v.c(-132.4)); // −inf → −132.4; NaN stays (the first operand of pmax)
+  const magic = v.c(12582912);
+  const t = v.add(v.mul(xc, v.c(LOG2E)), magic);
+  const nf = v.sub(t, magic);
+  let r = v.sub(v.sub(xc, v.mul(nf, v.c(LN2_HI_F))), v.mul(nf, v.c(LN2_LO_F)));
+  if (lo !== undefined) r = v.add(r, v.pmax(v.c(-(2 ** -17)), v.pmin(v.c(2 ** -17), lo)));
+  const q = v.add(v.mul(v.mul(r, r), v.poly(r, EXPF_P)), r);
+  // The bits of t are those of 1.5·2^23 plus n: (n + 127 + k) << 23 is 2^(n + k).
+  const s = v.shl(v.isub(t, v.ci(0x4b400000 - 127 - k)), 23);
+  return v.mul(v.add(q, v.c(1)), s);
 }
 
 /** expm1(x) ≈ x + x²·Q(x) on |x| ≤ ln 2 (Chebyshev fit, relative error 3e-9), low order first. */

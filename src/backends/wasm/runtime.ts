@@ -16,7 +16,7 @@ import { type Expr, topoOrder } from '../../ir/expr.js';
 import { castScalar, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { coalesce, type Operand } from '../js/elementwise.js';
 import { compileKernel, type FloatDType, type OperandKind, Unsupported } from './codegen.js';
-import { encodeModule } from './encoder.js';
+import { encodeModule, type ModuleFunction } from './encoder.js';
 import type { VecOptions } from './vec.js';
 import { getPool, type Pool, runParallel, threadConfig } from './threads.js';
 
@@ -359,4 +359,27 @@ export function memoryIsShared(): boolean {
 /** The linear memory the kernels share (for benchmarks that run kernels in place). */
 export function sharedMemory(): WebAssembly.Memory {
   return ensureMemory(4);
+}
+
+/**
+ * The linear memory grown to at least `bytes` (for kernels that stage whole slices, such as
+ * softmax's, from address 0). Staging areas are reused by every kernel: calls never overlap (a
+ * call stages, runs and copies out before returning), so one area serves them all.
+ */
+export function memoryOfAtLeast(bytes: number): WebAssembly.Memory {
+  const mem = ensureMemory(1);
+  const need = bytes - mem.buffer.byteLength;
+  if (need > 0) mem.grow(Math.ceil(need / PAGE));
+  return mem;
+}
+
+/**
+ * Instantiate hand-assembled functions against the shared memory (synchronously: a module too
+ * large for a browser main thread's limit throws, and the caller declines).
+ */
+export function instantiateFunctions(functions: readonly ModuleFunction[]): Record<string, (...args: number[]) => void> {
+  const mem = ensureMemory(1);
+  const bytes = encodeModule(functions, { initial: 1, maximum: MAX_PAGES, shared: sharedMem });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem } });
+  return instance.exports as Record<string, (...args: number[]) => void>;
 }
