@@ -163,7 +163,7 @@ interface Built {
   templates: (FusedSpec | undefined)[];
 }
 
-const builtCache = new WeakMap<object, Map<string, Built>>();
+const builtCache = new WeakMap<object, Map<string | number, Built>>();
 
 /**
  * A parameter table's entries, computed once per table: calls on small tensors are dominated by
@@ -188,8 +188,17 @@ function structuralOf(params: ParamSpecs): string[] {
 function build(spec: ElementwiseSpec, values: Record<string, unknown>, tensorKeys: readonly string[]): Built {
   const params = spec.params;
   const structural = structuralOf(params);
-  let key = tensorKeys.length === 0 ? 'tensors=' : `tensors=${tensorKeys.join(',')}`;
-  for (const k of structural) key += `|${k}=${String(values[k])}`;
+  // The structure: which parameters are tensors (a bit per parameter, in declaration order) and
+  // the choice/flag values. Without choices or flags (most activations) the key is that number,
+  // so a call builds no string.
+  const entries = entriesOf(params);
+  let mask = 0;
+  for (const k of tensorKeys) mask |= 1 << entries.findIndex(([name]) => name === k);
+  let key: string | number = mask;
+  if (structural.length) {
+    key = `tensors=${mask}`;
+    for (const k of structural) key += `|${k}=${String(values[k])}`;
+  }
   let perSpec = builtCache.get(spec);
   if (!perSpec) builtCache.set(spec, (perSpec = new Map()));
   const hit = perSpec.get(key);
