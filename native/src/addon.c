@@ -925,15 +925,18 @@ static napi_value set_isa(napi_env env, napi_callback_info cb) {
   return ok;
 }
 
-/* setStreamBytes(b): outputs of at least b bytes are written with streaming stores (Infinity: never). */
-static napi_value set_stream_bytes(napi_env env, napi_callback_info cb) {
+/* A setting that takes a non-negative number (a negative one leaves it); returns the value in effect. */
+static napi_value set_nonnegative(napi_env env, napi_callback_info cb, double *setting) {
   args_t a;
   if (!get_args(env, cb, &a)) return 0;
-  double b = num(&a, 0);
+  double v = num(&a, 0);
   if (a.failed) return 0;
-  if (b >= 0) stream_bytes = b;
-  return make_number(env, stream_bytes);
+  if (v >= 0) *setting = v;
+  return make_number(env, *setting);
 }
+
+/* setStreamBytes(b): outputs of at least b bytes are written with streaming stores (Infinity: never). */
+static napi_value set_stream_bytes(napi_env env, napi_callback_info cb) { return set_nonnegative(env, cb, &stream_bytes); }
 
 static napi_value set_threads(napi_env env, napi_callback_info cb) {
   args_t a;
@@ -943,14 +946,7 @@ static napi_value set_threads(napi_env env, napi_callback_info cb) {
   return make_number(env, paoding_set_threads((int)(n > 1024 ? 1024 : n)));
 }
 
-static napi_value set_parallel_work(napi_env env, napi_callback_info cb) {
-  args_t a;
-  if (!get_args(env, cb, &a)) return 0;
-  double w = num(&a, 0);
-  if (a.failed) return 0;
-  if (w >= 0) parallel_work = w;
-  return make_number(env, parallel_work);
-}
+static napi_value set_parallel_work(napi_env env, napi_callback_info cb) { return set_nonnegative(env, cb, &parallel_work); }
 
 /* ---- the C library's allocator -------------------------------------------------------------
  *
