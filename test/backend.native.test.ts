@@ -533,6 +533,10 @@ describe.skipIf(skip)('matrix products', () => {
     [128, 256, 300],
     [5, 1100, 9],
     [300, 7, 260],
+    // Whole 6-row strips and k a multiple of 8 (the transposing packers' last vector stores run
+    // past the strip); k in equal blocks with a remainder of 4 (784 = 4 x 196).
+    [12, 32, 16],
+    [130, 40, 784],
   ];
   for (const dtype of ['float32', 'float64'] as const) {
     it.each(shapes)(`${dtype} %i x %i x %i, plain and transposed operands`, (m, n, k) => {

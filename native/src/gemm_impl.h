@@ -18,16 +18,27 @@
 #define GEMM_CAT(a, b) GEMM_CAT2(a, b)
 #define G(name) GEMM_CAT(name, SUF)
 
-/* Pack rows [0, mc) x cols [0, kc) of A (element (i, p) at a[i*rs + p*cs]) into MR-high strips. */
+/* Pack rows [0, mc) x cols [0, kc) of A (element (i, p) at a[i*rs + p*cs]) into MR-high strips.
+   `out` may be written up to 2 elements past the packed block (the 8 x 8 transposes store whole
+   vectors; the scratch has room). */
 static void G(pack_a)(long mc, long kc, const T *a, long rs, long cs, T *restrict out) {
   for (long i0 = 0; i0 < mc; i0 += MR) {
     long mr = mc - i0 < MR ? mc - i0 : MR;
     const T *src = a + i0 * rs;
     if (cs == 1) {
+      long p = 0;
+#ifdef GEMM_TRANSPOSE8
+      /* Row-major A (x in x @ W^T): 8 columns of the 6 rows at a time, transposed in registers. */
+      if (mr == MR) p = GEMM_TRANSPOSE8(pack_a_rows)(kc, src, rs, out);
+#endif
       for (long i = 0; i < mr; i++) {
         const T *row = src + i * rs;
-        for (long p = 0; p < kc; p++) out[p * MR + i] = row[p];
+        for (long q = p; q < kc; q++) out[q * MR + i] = row[q];
       }
+    } else if (rs == 1 && mr == MR) {
+      /* Column-major A (g^T in g^T @ x): MR contiguous elements per step. */
+      for (long p = 0; p < kc; p++)
+        for (long i = 0; i < MR; i++) out[p * MR + i] = src[i + p * cs];
     } else {
       for (long p = 0; p < kc; p++)
         for (long i = 0; i < mr; i++) out[p * MR + i] = src[i * rs + p * cs];
@@ -43,7 +54,10 @@ static void G(pack_b)(long kc, long nc, const T *b, long rs, long cs, T *restric
   for (long j0 = 0; j0 < nc; j0 += NR) {
     long nr = nc - j0 < NR ? nc - j0 : NR;
     const T *src = b + j0 * cs;
-    if (cs == 1) {
+    if (cs == 1 && nr == NR) {
+      for (long p = 0; p < kc; p++)
+        for (long j = 0; j < NR; j++) out[p * NR + j] = src[p * rs + j];
+    } else if (cs == 1) {
       for (long p = 0; p < kc; p++) {
         const T *row = src + p * rs;
         T *dst = out + p * NR;
@@ -53,7 +67,12 @@ static void G(pack_b)(long kc, long nc, const T *b, long rs, long cs, T *restric
       }
     } else if (nr == NR) {
       /* B^T (nn.Linear's weight): row by row of the panel, one cache line written per step. */
-      for (long p = 0; p < kc; p++) {
+      long p = 0;
+#ifdef GEMM_TRANSPOSE8
+      /* Columns of B contiguous (rs == 1): 8 x 8 blocks transposed in registers. */
+      if (rs == 1) p = GEMM_TRANSPOSE8(pack_b_cols)(kc, src, cs, out);
+#endif
+      for (; p < kc; p++) {
         const T *row = src + p * rs;
         T *dst = out + p * NR;
         for (long j = 0; j < NR; j++) dst[j] = row[j * cs];

@@ -55,6 +55,64 @@ static inline double pm_pow(double a, double b) { return pow(a, b); }
 typedef float vf __attribute__((vector_size(VB)));
 typedef double vd __attribute__((vector_size(VB)));
 
+#if defined(__AVX2__)
+/* 8 x 8 transpose of r[0..7] in registers (the usual unpack / shuffle / lane-permute network). */
+static inline void transpose8_f32(__m256 r[8]) {
+  __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xee);
+  __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xee);
+  __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xee);
+  __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xee);
+  r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+  r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+  r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+  r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+  r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+  r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+  r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+  r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+/*
+ * Packing by 8 x 8 transposes (float32). Scalar packing of a transposed operand costs 1-2 cycles
+ * per element, as much as a tenth of the product's multiply-adds at the shapes of a small MLP
+ * (x @ W^T packs W^T, each element used only m times); these move 8 elements per 3 instructions.
+ * Both return how many steps of k they packed (multiples of 8); the caller packs the rest.
+ */
+/* A strip of 6 row-major rows (row stride rs): out[p*6 + i] = src[i*rs + p]. Stores whole
+   vectors, so it writes 2 elements past out[kc*6 - 1] when kc is a multiple of 8. */
+static long pack_a_rows_f32(long kc, const float *src, long rs, float *out) {
+  long p = 0;
+  for (; p + 8 <= kc; p += 8) {
+    __m256 r[8];
+    for (int i = 0; i < 6; i++) r[i] = _mm256_loadu_ps(src + i * rs + p);
+    r[6] = r[7] = _mm256_setzero_ps();
+    transpose8_f32(r);
+    for (int q = 0; q < 8; q++) _mm256_storeu_ps(out + (p + q) * 6, r[q]);
+  }
+  return p;
+}
+
+/* A strip of NR columns, each contiguous (column stride cs): out[p*NR + j] = src[j*cs + p]. */
+static long pack_b_cols_f32(long kc, const float *src, long cs, float *out) {
+  enum { NRF = 2 * (VB / 4) };
+  long p = 0;
+  for (; p + 8 <= kc; p += 8) {
+    for (int g = 0; g < NRF; g += 8) {
+      __m256 r[8];
+      for (int q = 0; q < 8; q++) r[q] = _mm256_loadu_ps(src + (g + q) * cs + p);
+      transpose8_f32(r);
+      for (int q = 0; q < 8; q++) _mm256_storeu_ps(out + (p + q) * NRF + g, r[q]);
+    }
+  }
+  return p;
+}
+#define GEMM_TRANSPOSE8(name) name##_f32
+#endif
+
 #define T float
 #define V vf
 #define VL (VB / 4)
@@ -66,6 +124,7 @@ typedef double vd __attribute__((vector_size(VB)));
 #undef VL
 #undef VFMA
 #undef SUF
+#undef GEMM_TRANSPOSE8
 
 #define T double
 #define V vd
