@@ -63,7 +63,7 @@ async function cell(ctx: RunContext, base: Omit<Result, 'seconds'>, timed: () =>
 // ---------------------------------------------------------------------------------------------
 
 /** A thread count above any core count: every core (the native backend caps it). */
-const ALL_THREADS = 1024;
+export const ALL_THREADS = 1024;
 
 /**
  * paoding's thread control for one backend (`backends.setNumThreads`), where that backend runs
