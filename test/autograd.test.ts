@@ -214,6 +214,40 @@ const VERSION_ERROR = /one of the variables needed for gradient computation has 
 const FREED = /^Trying to backward through the graph a second time \(or directly access saved tensors after they have already been freed\)\. Saved intermediate values of the graph are freed when you call \.backward\(\) or autograd\.grad\(\)\. Specify retainGraph: true if you need to backward/;
 
 describe('backward() and .grad', () => {
+  it('hands a gradient computed in the pass to a leaf without a copy, but never one that other code can see', () => {
+    // A product's gradient is new memory: the leaf takes it as it is (as PyTorch's AccumulateGrad).
+    const w = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const x = tensor([[1, 0], [0, 1]]);
+    x.matmul(w).mul(x.matmul(w)).sum().backward();
+    expect(w.grad!.tolist()).toEqual([[2, 4], [6, 8]]);
+    // One gradient reaching two leaves (an add passes it on unchanged): each gets memory of its own.
+    const a = tensor([1, 2], { requiresGrad: true });
+    const b = tensor([3, 4], { requiresGrad: true });
+    a.add(b).mul(a.add(b)).sum().backward();
+    a.grad!.add_(100);
+    expect(b.grad!.tolist()).toEqual([8, 12]);
+    // A hook kept the gradient: the leaf's .grad is a copy.
+    const kept: Tensor[] = [];
+    const h = tensor([1, 2], { requiresGrad: true });
+    h.registerHook((g) => void kept.push(g));
+    h.mul(h).sum().backward();
+    h.grad!.zero_();
+    expect(kept[0]!.tolist()).toEqual([2, 4]);
+    // The caller's gradient, passed through a view, is never taken.
+    const v = tensor([1, 2, 3, 4], { requiresGrad: true });
+    const gy = tensor([[1, 1], [1, 1]]);
+    v.view([2, 2]).backward(gy);
+    v.grad!.mul_(5);
+    expect(gy.tolist()).toEqual([[1, 1], [1, 1]]);
+    // Gradients returned by autograd.grad stay the caller's: a later backward copies into .grad.
+    const u = tensor([1, 2], { requiresGrad: true });
+    const [gu] = autograd.grad(u.mul(u).sum(), u);
+    expect(gu!.tolist()).toEqual([2, 4]);
+    u.mul(u).sum().backward(undefined, { inputs: [u] });
+    u.grad!.zero_();
+    expect(gu!.tolist()).toEqual([2, 4]);
+  });
+
   it('accumulates into .grad across backward calls, as a fresh tensor', () => {
     const x = tensor([1, 2, 3], { requiresGrad: true });
     x.mul(x).sum().backward();

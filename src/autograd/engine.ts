@@ -3,7 +3,7 @@
  * summing the gradients that reach each node, running hooks, and either accumulating into
  * leaves' `.grad` (`backward`) or returning the gradients of chosen inputs (`grad`).
  */
-import type { Tensor } from '../tensor/tensor.js';
+import { lastStorageSerial, type Storage, type Tensor } from '../tensor/tensor.js';
 import { shapeStr } from '../tensor/shape.js';
 import { AccumulateGrad, Node } from './node.js';
 import { enableGrad, noGrad } from './grad_mode.js';
@@ -134,6 +134,9 @@ function run(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOp
     for (const e of n.next) if (e !== null && needed.has(e)) deps.set(e, (deps.get(e) ?? 0) + 1);
   }
 
+  // Leaves take gradients computed in this pass without a copy when nothing else can see their
+  // memory (PyTorch's AccumulateGrad steals a gradient nobody else references the same way).
+  const steal: StealState = { firstSerial: lastStorageSerial() + 1, taken: new Set(), exposed: new Set() };
   const buffers = new Map<Node, Tensor>();
   const addTo = (n: Node, g: Tensor): void => {
     const prev = buffers.get(n);
@@ -152,15 +155,20 @@ function run(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOp
       buffers.delete(node);
       if (grad !== undefined) {
         for (const hook of node instanceof AccumulateGrad ? node.variable._hooks : node.preHooks) {
+          steal.exposed.add(grad._storage);
           const r = hook(grad);
           if (r !== undefined) grad = r;
+          steal.exposed.add(grad._storage);
         }
       }
-      if (captureSet.has(node) && grad !== undefined) captured.set(node, grad);
+      if (captureSet.has(node) && grad !== undefined) {
+        captured.set(node, grad);
+        steal.exposed.add(grad._storage);
+      }
       let outs: (Tensor | null)[] = [];
       if (grad !== undefined) {
         if (node instanceof AccumulateGrad) {
-          if (opts.capture === undefined || opts.accumulateOnly) accumulate(node.variable, grad, createGraph);
+          if (opts.capture === undefined || opts.accumulateOnly) accumulate(node.variable, grad, createGraph, steal);
         } else if (!(opts.capture !== undefined && !opts.accumulateOnly && captureSet.has(node) && !nextNeeded(node, needed))) {
           outs = node.apply(grad);
           if (!retain) node.release();
@@ -187,10 +195,33 @@ function nextNeeded(n: Node, needed: Set<Node>): boolean {
   return n.next.some((e) => e !== null && needed.has(e));
 }
 
-/** Add a gradient into a leaf's `.grad` (a fresh tensor: never an alias of another gradient). */
-function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
+/** What a backward pass needs to know to hand a gradient's memory to a leaf without a copy. */
+interface StealState {
+  /** Storages with at least this serial were created during the pass. */
+  firstSerial: number;
+  /** Storages already given to a leaf. */
+  taken: Set<Storage>;
+  /** Storages user code has seen (hooks, captured gradients). */
+  exposed: Set<Storage>;
+}
+
+/**
+ * Whether `g` may become a leaf's `.grad` as it is: its storage was created during this pass,
+ * holds exactly `g` (not a view into something larger), and neither another leaf nor user code
+ * has it. Otherwise the leaf gets a copy, so no two gradients ever share memory.
+ */
+function stealable(g: Tensor, steal: StealState): boolean {
+  const s = g._storage;
+  if (s.serial < steal.firstSerial || steal.taken.has(s) || steal.exposed.has(s)) return false;
+  if (g.offset !== 0 || s.data.length !== g.numel() || !g.isContiguous()) return false;
+  steal.taken.add(s);
+  return true;
+}
+
+/** Add a gradient into a leaf's `.grad` (a tensor of its own: never an alias of another gradient). */
+function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean, steal?: StealState): void {
   const add = createGraph ? g : g.detach();
-  if (leaf.grad === null) leaf.grad = createGraph ? add : add.clone();
+  if (leaf.grad === null) leaf.grad = createGraph || (steal !== undefined && stealable(g, steal)) ? add : add.clone();
   else if (createGraph || leaf.grad.requiresGrad) leaf.grad = leaf.grad.add(add);
   else noGrad(() => leaf.grad!.add_(add));
 }

@@ -25,7 +25,16 @@ import * as act from '../ops/tensor_activations.js';
 export class Storage {
   /** In-place modification count, shared by every view of this storage. */
   version = 0;
+  /** @internal Creation order: the backward pass knows which storages it created itself. */
+  readonly serial = ++storageSerial;
   constructor(readonly data: TypedArray) {}
+}
+
+let storageSerial = 0;
+
+/** @internal The serial number of the most recently created storage. */
+export function lastStorageSerial(): number {
+  return storageSerial;
 }
 
 /** Options of `backward()`. */
