@@ -233,6 +233,22 @@ describe('backward() and .grad', () => {
     h.mul(h).sum().backward();
     h.grad!.zero_();
     expect(kept[0]!.tolist()).toEqual([2, 4]);
+    // A custom Function's backward may keep what it returns: copied too.
+    const stash: Tensor[] = [];
+    class Twice extends autograd.Function {
+      static override forward(_ctx: autograd.FunctionCtx, t: Tensor): Tensor {
+        return t.mul(2);
+      }
+      static override backward(_ctx: autograd.FunctionCtx, g: Tensor): Tensor {
+        const r = g.mul(2);
+        stash.push(r);
+        return r;
+      }
+    }
+    const c = tensor([1, 2], { requiresGrad: true });
+    (Twice.apply(c) as Tensor).sum().backward();
+    c.grad!.zero_();
+    expect(stash[0]!.tolist()).toEqual([2, 2]);
     // The caller's gradient, passed through a view, is never taken.
     const v = tensor([1, 2, 3, 4], { requiresGrad: true });
     const gy = tensor([[1, 1], [1, 1]]);

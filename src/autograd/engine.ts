@@ -170,7 +170,9 @@ function run(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOp
         if (node instanceof AccumulateGrad) {
           if (opts.capture === undefined || opts.accumulateOnly) accumulate(node.variable, grad, createGraph, steal);
         } else if (!(opts.capture !== undefined && !opts.accumulateOnly && captureSet.has(node) && !nextNeeded(node, needed))) {
+          if (node.runsUserCode) steal.exposed.add(grad._storage);
           outs = node.apply(grad);
+          if (node.runsUserCode) for (const o of outs) if (o !== null) steal.exposed.add(o._storage);
           if (!retain) node.release();
         }
       }
@@ -201,14 +203,14 @@ interface StealState {
   firstSerial: number;
   /** Storages already given to a leaf. */
   taken: Set<Storage>;
-  /** Storages user code has seen (hooks, captured gradients). */
+  /** Storages user code has seen (hooks, custom Functions' backward, captured gradients). */
   exposed: Set<Storage>;
 }
 
 /**
  * Whether `g` may become a leaf's `.grad` as it is: its storage was created during this pass,
  * holds exactly `g` (not a view into something larger), and neither another leaf nor user code
- * has it. Otherwise the leaf gets a copy, so no two gradients ever share memory.
+ * (a hook, a custom Function's backward) has seen it. Otherwise the leaf gets a copy, so no two gradients ever share memory.
  */
 function stealable(g: Tensor, steal: StealState): boolean {
   const s = g._storage;

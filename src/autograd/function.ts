@@ -47,6 +47,10 @@ class FunctionNode extends Node {
     super(name);
   }
 
+  override get runsUserCode(): boolean {
+    return true;
+  }
+
   override release(): void {
     super.release();
     for (const s of this.ctx._saved) s?.release();

@@ -25,6 +25,10 @@ export abstract class Node {
   preHooks: GradHook[] = [];
   /** The forward's stack trace, kept only under anomaly detection. */
   readonly trace: string | undefined;
+  /** Whether `apply` runs user code (a custom Function's backward), which may keep the tensors it sees. */
+  get runsUserCode(): boolean {
+    return false;
+  }
   private freed = false;
 
   constructor(
