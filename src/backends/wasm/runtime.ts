@@ -59,7 +59,7 @@ let nextKernelId = 1;
 const HEAVY = new Set(['exp', 'expm1', 'log', 'log1p', 'tanh', 'sigmoid', 'erf', 'erfc']);
 
 let memory: WebAssembly.Memory | undefined;
-/** Whether the memory is shared: V8 copies out of a non-shared wasm memory 5–10x slower. */
+/** Whether the memory is shared (what the worker pool needs). */
 let sharedMem = false;
 const MAX_PAGES = 16384; // 1 GiB: a shared memory reserves its maximum up front
 let regionBytes = 0;
@@ -78,8 +78,8 @@ function ensureMemory(nRegions: number): WebAssembly.Memory {
     const initial = Math.ceil((regions * rb) / PAGE);
     try {
       // Shared when the engine allows it (always in Node; in browsers with cross-origin
-      // isolation): `TypedArray.prototype.set` out of a non-shared wasm memory takes a slow path
-      // in V8 (measured 5–10x slower than out of a shared one), and threads need it anyway.
+      // isolation): threads need it. (Copies out of it are not the fastest: see the README,
+      // Staging.)
       memory = typeof SharedArrayBuffer === 'function' ? new WebAssembly.Memory({ initial, maximum: MAX_PAGES, shared: true }) : undefined;
     } catch {
       memory = undefined;
