@@ -646,6 +646,32 @@ describe('dispatch', () => {
 });
 
 describe('threads', () => {
+  it('the memory is non-shared while threads are off and becomes shared, every kernel recompiled, when they are turned on', () => {
+    const before = { ...threadConfig };
+    const n = 5000;
+    const src = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.01) * 12);
+    const e = ir.mul(x0, ir.sigmoid(x0));
+    const softmax = (): number[] => {
+      backends.setBackend('wasm');
+      const before = softmaxStats.forward;
+      const y = F.softmax(tensor(src, { shape: [5, 1000] }), -1).toTypedArray();
+      expect(softmaxStats.forward, 'the wasm softmax ran').toBe(before + 1);
+      return Array.from(y);
+    };
+    try {
+      // Threads are off by default: a non-shared memory, whose copies V8 makes 2-3x faster.
+      if (threadConfig.threads === 1 && typeof SharedArrayBuffer === 'function') expect(memoryIsShared()).toBe(false);
+      const got = [Array.from(run('wasm', e, 'float32', [src])), softmax()];
+      threadConfig.threads = 2;
+      threadConfig.minElements = Infinity; // no pool here: the memory switch alone
+      const after = [Array.from(run('wasm', e, 'float32', [src])), softmax()];
+      expect(memoryIsShared()).toBe(typeof SharedArrayBuffer === 'function');
+      expect(after).toEqual(got);
+    } finally {
+      Object.assign(threadConfig, before);
+    }
+  });
+
   it('a worker pool gives bitwise the single-thread results (and is optional)', async () => {
     const before = { ...threadConfig };
     const n = 3 * threadConfig.slice + 1234;

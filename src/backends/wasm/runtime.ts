@@ -1,6 +1,7 @@
 /**
- * The wasm backend's runtime: one linear memory shared by every generated kernel, staging
- * through scratch regions, the kernel cache and the dispatch rules.
+ * The wasm backend's runtime: one linear memory used by every generated kernel (shared between
+ * threads once they are on), staging through scratch regions, the kernel cache and the dispatch
+ * rules.
  *
  * Tensor storage stays ordinary typed arrays (so the tensor core is unchanged and garbage
  * collection works as before). A kernel call stages its operands chunk by chunk: each chunk of
@@ -61,6 +62,13 @@ const HEAVY = new Set(['exp', 'expm1', 'log', 'log1p', 'tanh', 'sigmoid', 'erf',
 let memory: WebAssembly.Memory | undefined;
 /** Whether the memory is shared (what the worker pool needs). */
 let sharedMem = false;
+/** Bumped when the memory is replaced (kernels compiled against the old one are dropped). */
+let generation = 0;
+
+/** Whether the memory should be shared: only while the worker pool may run (it needs one). */
+function wantShared(): boolean {
+  return threadConfig.threads !== 1 && typeof SharedArrayBuffer === 'function';
+}
 const MAX_PAGES = 16384; // 1 GiB: a shared memory reserves its maximum up front
 let regionBytes = 0;
 let regions = 0;
@@ -76,14 +84,9 @@ function ensureMemory(nRegions: number): WebAssembly.Memory {
     regionBytes = rb;
     regions = Math.max(nRegions, 4);
     const initial = Math.ceil((regions * rb) / PAGE);
-    try {
-      // Shared when the engine allows it (always in Node; in browsers with cross-origin
-      // isolation): threads need it. (Copies out of it are not the fastest: see the README,
-      // Staging.)
-      memory = typeof SharedArrayBuffer === 'function' ? new WebAssembly.Memory({ initial, maximum: MAX_PAGES, shared: true }) : undefined;
-    } catch {
-      memory = undefined;
-    }
+    // Non-shared unless threads are on: V8 copies out of a shared memory with relaxed atomics,
+    // 2-3x slower than out of a non-shared one (see the README, Staging).
+    memory = wantShared() ? newShared(initial) : undefined;
     sharedMem = memory !== undefined;
     memory ??= new WebAssembly.Memory({ initial, maximum: MAX_PAGES });
   } else if (rb !== regionBytes || nRegions > regions) {
@@ -93,6 +96,38 @@ function ensureMemory(nRegions: number): WebAssembly.Memory {
     if (need > 0) memory.grow(need);
   }
   return memory;
+}
+
+/** A shared memory, or undefined where the engine refuses one (no cross-origin isolation). */
+function newShared(initial: number): WebAssembly.Memory | undefined {
+  try {
+    return new WebAssembly.Memory({ initial, maximum: MAX_PAGES, shared: true });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Call at the start of an operation, before any kernel is looked up: when threads have been
+ * turned on since the memory was made non-shared, replace it by a shared one of the same size
+ * (staging regions hold nothing between calls) and drop every kernel compiled against the old
+ * one. Never inside an operation, whose kernels are bound to the memory they started with.
+ */
+export function syncMemoryKind(): void {
+  if (memory === undefined || sharedMem || !wantShared()) return;
+  const next = newShared(memory.buffer.byteLength / PAGE);
+  if (next === undefined) return;
+  memory = next;
+  sharedMem = true;
+  generation++;
+  kernels.clear();
+  viewCache = undefined;
+  threadViews = undefined;
+}
+
+/** Changes whenever the memory is replaced: caches of instances compare it. */
+export function memoryGeneration(): number {
+  return generation;
 }
 
 const kernels = new Map<string, CompiledKernel | null>();
@@ -130,8 +165,10 @@ export function getKernel(expr: Expr, dtype: FloatDType, kinds: readonly Operand
     // limit was 4 KB before it became 8 MB): compile it in the background and let the
     // JavaScript backend run this expression until it is ready.
     kernels.set(key, null);
+    const gen = generation;
     void WebAssembly.compile(bytes).then(
-      (module) => kernels.set(key, make(module)),
+      // Against the memory it was compiled for; dropped if that memory has been replaced since.
+      (module) => void (gen === generation && kernels.set(key, make(module))),
       () => undefined,
     );
     return null;
@@ -296,6 +333,7 @@ export function elementwise(
   params: Readonly<Record<string, number>>,
 ): boolean {
   if (outBool || (dtype !== 'float32' && dtype !== 'float64')) return false;
+  syncMemoryKind();
   let n = 1;
   for (const s of shape) n *= s;
   if (n < config.minElements) return false;
@@ -353,11 +391,14 @@ export function resetKernels(): void {
 /** Whether the kernels' memory is a shared one. */
 export function memoryIsShared(): boolean {
   ensureMemory(1);
+  syncMemoryKind();
   return sharedMem;
 }
 
 /** The linear memory the kernels share (for benchmarks that run kernels in place). */
 export function sharedMemory(): WebAssembly.Memory {
+  ensureMemory(4);
+  syncMemoryKind();
   return ensureMemory(4);
 }
 

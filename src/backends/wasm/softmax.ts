@@ -41,7 +41,7 @@ import type { StridedArray } from '../index.js';
 import { runElementwise as runJs } from '../js/elementwise.js';
 import { FunctionBody, I32, Op, Simd, V128 } from './encoder.js';
 import { expF32, expF64, expScaledF32, log1pF64 } from './math.js';
-import { instantiateFunctions, memoryOfAtLeast } from './runtime.js';
+import { instantiateFunctions, memoryGeneration, memoryOfAtLeast, syncMemoryKind } from './runtime.js';
 import { FunctionState, type Val, VecBuilder } from './vec.js';
 
 /** Tunables (measured; see the backend's README, Performance). */
@@ -629,9 +629,18 @@ interface Kernels {
 }
 
 const kernels = new Map<FloatDType, Kernels | null>();
+/** The memory generation the instances in `kernels` were made against. */
+let kernelsGeneration = -1;
 
-/** The functions of a dtype, assembled and instantiated once (null where the engine refuses). */
+/**
+ * The functions of a dtype, assembled and instantiated once per memory (null where the engine
+ * refuses).
+ */
 function getKernels(dtype: FloatDType): Kernels | null {
+  if (kernelsGeneration !== memoryGeneration()) {
+    kernels.clear();
+    kernelsGeneration = memoryGeneration();
+  }
   const known = kernels.get(dtype);
   if (known !== undefined) return known;
   const f32 = dtype === 'float32';
@@ -733,6 +742,7 @@ const roundUp = (n: number, k: number): number => Math.ceil(n / k) * k;
  * float64 (the same answer for every layout of a shape, so that layouts agree bitwise).
  */
 function takes(shape: readonly number[], dim: number, arrays: readonly TypedArray[]): { dtype: FloatDType; l: Layout } | undefined {
+  syncMemoryKind();
   if (shape.length === 0) return undefined;
   const dtype: FloatDType | undefined = arrays[0] instanceof Float32Array ? 'float32' : arrays[0] instanceof Float64Array ? 'float64' : undefined;
   if (dtype === undefined) return undefined;
