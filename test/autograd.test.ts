@@ -9,6 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { autograd, cat, F, stack, tensor, Tensor, where, maximum, minimum, zeros, ones } from '../src/index.js';
 import { decode, expectTensor, fixture, flatValues, type Encoded } from './helpers/tensor_fixture.js';
+import { record } from '../src/autograd/record.js';
 
 type Fn = (...xs: Tensor[]) => Tensor;
 
@@ -226,6 +227,17 @@ describe('backward() and .grad', () => {
     a.add(b).mul(a.add(b)).sum().backward();
     a.grad!.add_(100);
     expect(b.grad!.tolist()).toEqual([8, 12]);
+    // One gradient tensor handed to a leaf and to a non-leaf whose hook keeps it (a backward
+    // that passes its gradient on to both inputs): the leaf's is a copy.
+    const held: Tensor[] = [];
+    const p = tensor([1, 2], { requiresGrad: true });
+    const q = tensor([3, 4], { requiresGrad: true });
+    const qm = q.mul(1);
+    qm.registerHook((g) => void held.push(g));
+    const both = record(p.detach().add(qm.detach()), 'BothBackward', [p, qm], [], (g) => [g, g]);
+    both.mul(both).sum().backward();
+    p.grad!.zero_();
+    expect(held[0]!.tolist()).toEqual([8, 12]);
     // A hook kept the gradient: the leaf's .grad is a copy.
     const kept: Tensor[] = [];
     const h = tensor([1, 2], { requiresGrad: true });

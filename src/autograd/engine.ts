@@ -172,7 +172,11 @@ function run(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOp
         } else if (!(opts.capture !== undefined && !opts.accumulateOnly && captureSet.has(node) && !nextNeeded(node, needed))) {
           if (node.runsUserCode) steal.exposed.add(grad._storage);
           outs = node.apply(grad);
-          if (node.runsUserCode) for (const o of outs) if (o !== null) steal.exposed.add(o._storage);
+          if (node.runsUserCode) {
+            for (const o of outs) if (o !== null) steal.exposed.add(o._storage);
+          } else if (outs.length > 1) {
+            markRepeated(outs, steal);
+          }
           if (!retain) node.release();
         }
       }
@@ -205,6 +209,20 @@ interface StealState {
   taken: Set<Storage>;
   /** Storages user code has seen (hooks, custom Functions' backward, captured gradients). */
   exposed: Set<Storage>;
+}
+
+/**
+ * A gradient handed to several inputs at once (an addition passes its gradient on to both
+ * operands) may reach a leaf and, through the other input, code that keeps it (a hook further
+ * down): none of them takes it without a copy, as PyTorch's AccumulateGrad does not take a
+ * gradient that is referenced elsewhere.
+ */
+function markRepeated(outs: readonly (Tensor | null)[], steal: StealState): void {
+  for (let i = 1; i < outs.length; i++) {
+    const s = outs[i]?._storage;
+    if (s === undefined) continue;
+    for (let j = 0; j < i; j++) if (outs[j]?._storage === s) steal.exposed.add(s);
+  }
 }
 
 /**
