@@ -17,11 +17,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { activations, F, manualSeed, nn, optim, randint, randn, type Tensor } from '../src/index.js';
+import { activations, randn } from '../src/index.js';
 import { backendNamed, registerBackend, setBackend, type Operand } from '../src/backends/index.js';
 import type { Expr } from '../src/ir/expr.js';
 import type { NativeBackend } from '../src/backends/native/index.js';
 import { loadNative, native, nativeStatus } from '../src/node/native.js';
+import { mlpTrainingStep } from '../src/cli/bench/training.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'no-torch': { type: 'boolean', default: false } } });
 const QUICK = values.quick!;
@@ -193,24 +194,11 @@ say();
 function trainingStep(backend: string, threads: number, steps: number): number {
   setBackend(backend);
   native.setThreads(threads);
-  manualSeed(0);
-  const sizes = [784, 256, 256, 10];
-  const layers: nn.Module[] = [];
-  for (let i = 0; i < sizes.length - 1; i++) {
-    layers.push(new nn.Linear(sizes[i]!, sizes[i + 1]!));
-    if (i < sizes.length - 2) layers.push(new nn.ReLU());
-  }
-  const model = new nn.Sequential(...layers);
-  const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-  const x = randn([128, 784]);
-  const y = randint(0, 10, [128]);
+  const step = mlpTrainingStep();
   const ts: number[] = [];
   for (let i = 0; i < steps + 5; i++) {
     const t = performance.now();
-    const loss = F.crossEntropy(model.forward(x) as Tensor, y);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
+    step();
     if (i >= 5) ts.push(performance.now() - t);
   }
   setBackend('js');

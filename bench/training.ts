@@ -13,12 +13,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
-import { F, manualSeed, nn, optim, randint, randn, type Tensor } from '../src/index.js';
+import { BATCH, LAYERS, mlpTrainingStep } from '../src/cli/bench/training.js';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '30' } } });
 const STEPS = Number(values.steps);
-const SIZES = [784, 256, 256, 10];
-const BATCH = 128;
+const SIZES = LAYERS;
 
 interface Row {
   name: string;
@@ -43,22 +42,7 @@ function time(step: () => void): number {
 }
 
 function paoding(): Row {
-  manualSeed(0);
-  const layers: nn.Module[] = [];
-  for (let i = 0; i < SIZES.length - 1; i++) {
-    layers.push(new nn.Linear(SIZES[i]!, SIZES[i + 1]!));
-    if (i < SIZES.length - 2) layers.push(new nn.ReLU());
-  }
-  const model = new nn.Sequential(...layers);
-  const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-  const x = randn([BATCH, SIZES[0]!]);
-  const y = randint(0, SIZES[SIZES.length - 1]!, [BATCH]);
-  const ms = time(() => {
-    const loss = F.crossEntropy(model.forward(x) as Tensor, y);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-  });
+  const ms = time(mlpTrainingStep());
   return { name: 'paoding (js backend)', msPerStep: ms, note: '1 thread' };
 }
 

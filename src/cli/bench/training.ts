@@ -57,8 +57,13 @@ interface Runner {
   run(n: number): Promise<number[]>;
 }
 
-/** paoding's training step on one backend and thread count; the model is built once. */
-function paodingRunner(backend: string, threads: number, setThreads: ((n: number) => void) | null): Runner {
+/**
+ * The benchmark's training step in paoding: the MLP (LAYERS, ReLU between layers, PyTorch's
+ * default initialisation after `manualSeed(0)`), SGD with momentum, one fixed batch; returns
+ * one step (cross-entropy forward, backward, update). bench/training.ts and bench/native.ts
+ * time the same step.
+ */
+export function mlpTrainingStep(): () => void {
   manualSeed(0);
   const layers: nn.Module[] = [];
   for (let i = 0; i < LAYERS.length - 1; i++) {
@@ -69,12 +74,17 @@ function paodingRunner(backend: string, threads: number, setThreads: ((n: number
   const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
   const x = randn([BATCH, LAYERS[0]!]);
   const y = randint(0, LAYERS[LAYERS.length - 1]!, [BATCH]);
-  const step = (): void => {
+  return () => {
     const loss = F.crossEntropy(model.forward(x) as Tensor, y);
     opt.zeroGrad();
     loss.backward();
     opt.step();
   };
+}
+
+/** paoding's training step on one backend and thread count; the model is built once. */
+function paodingRunner(backend: string, threads: number, setThreads: ((n: number) => void) | null): Runner {
+  const step = mlpTrainingStep();
   let warm = false;
   return {
     row: { impl: `paoding-${backend}`, label: `paoding ${backend}`, role: 'paoding', threads, note: setThreads ? '' : 'one thread' },
