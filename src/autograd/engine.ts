@@ -228,7 +228,8 @@ function markRepeated(outs: readonly (Tensor | null)[], steal: StealState): void
 /**
  * Whether `g` may become a leaf's `.grad` as it is: its storage was created during this pass,
  * holds exactly `g` (not a view into something larger), and neither another leaf nor user code
- * (a hook, a custom Function's backward) has seen it. Otherwise the leaf gets a copy, so no two gradients ever share memory.
+ * (a hook, a custom Function's backward) has seen it. Otherwise the leaf gets a copy, so no two
+ * gradients ever share memory.
  */
 function stealable(g: Tensor, steal: StealState): boolean {
   const s = g._storage;
