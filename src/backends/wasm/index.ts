@@ -5,20 +5,24 @@
  *
  * It takes contiguous and scalar-broadcast float32/float64 cases (and broadcast iterations whose
  * rows are contiguous and long) and declines the rest, which the JavaScript backend runs; float32
- * softmax and log-softmax, forward and backward, run in hand-assembled kernels (`softmax.ts`).
+ * softmax and log-softmax, forward and backward, and float32 matrix products run in
+ * hand-assembled kernels (`softmax.ts`, `gemm.ts`).
  */
 import type { Backend } from '../index.js';
+import { matmul } from './gemm.js';
 import { elementwise, simdSupported } from './runtime.js';
 import { softmax, softmaxBackward } from './softmax.js';
 
 export { config, getKernel, resetKernels } from './runtime.js';
 export { softmaxConfig } from './softmax.js';
+export { gemmConfig } from './gemm.js';
 export { threadConfig } from './threads.js';
 
 /** The backend object, registered as `'wasm'` where WebAssembly SIMD is available. */
 export const wasmBackend: Backend = {
   name: 'wasm',
   elementwise,
+  matmul,
   softmax,
   softmaxBackward,
 };
