@@ -25,6 +25,7 @@ import { Generator, setExponentialFill } from '../src/tensor/random.js';
 import type { DType } from '../src/tensor/dtype.js';
 import { setWarningHandler } from '../src/util/warn.js';
 import { GENERATED_PATH, renderNative } from '../tools/generate-native.js';
+import { checkLayouts, checkLinearAndBatched, checkNonFinite } from './helpers/products.js';
 
 const status = loadNative();
 const backend = backendNamed('native') as NativeBackend | undefined;
@@ -502,26 +503,6 @@ describe.skipIf(skip)('threads and dispatch', () => {
 // Matrix products, sums, softmax, optimizers
 // ---------------------------------------------------------------------------------------------
 
-/** |native - js| <= c k eps sum |a||b| per element (the standard dot-product error bound). */
-function checkProduct(got: Tensor, want: Tensor, a: Tensor, b: Tensor, what: string): void {
-  const dtype = got.dtype;
-  const eps = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
-  const k = a.shape[a.dim() - 1]!;
-  const bound = backends.getBackend(); // (unused; keeps the backend in the message)
-  void bound;
-  backends.setBackend('js');
-  const mag = a.abs().matmul(b.abs());
-  const g = got.toTypedArray();
-  const w = want.toTypedArray();
-  const m = mag.toTypedArray();
-  for (let i = 0; i < w.length; i++) {
-    if (Object.is(g[i], w[i])) continue;
-    if (!Number.isFinite(w[i]!) || !Number.isFinite(g[i]!)) expect(`${what}[${i}] = ${g[i]}`).toBe(`${what}[${i}] = ${w[i]}`);
-    const tol = 2 * (k + 2) * eps * m[i]!;
-    if (Math.abs(g[i]! - w[i]!) > tol) expect(Math.abs(g[i]! - w[i]!), `${what}[${i}]: native ${g[i]}, js ${w[i]}`).toBeLessThanOrEqual(tol);
-  }
-}
-
 describe.skipIf(skip)('matrix products', () => {
   const shapes: [number, number, number][] = [
     [1, 1, 1],
@@ -539,74 +520,15 @@ describe.skipIf(skip)('matrix products', () => {
     [130, 40, 784],
   ];
   for (const dtype of ['float32', 'float64'] as const) {
-    it.each(shapes)(`${dtype} %i x %i x %i, plain and transposed operands`, (m, n, k) => {
-      manualSeed(m * 1000 + n);
-      const a = randn([m, k], { dtype });
-      const b = randn([k, n], { dtype });
-      const at = randn([k, m], { dtype });
-      const bt = randn([n, k], { dtype });
-      for (const [l, r, what] of [
-        [a, b, 'NN'],
-        [a, bt.t(), 'NT'],
-        [at.t(), b, 'TN'],
-        [at.t(), bt.t(), 'TT'],
-      ] as const) {
-        backends.setBackend('js');
-        const want = l.matmul(r);
-        backends.setBackend('native');
-        const before = stats.matmul;
-        const got = l.matmul(r);
-        if (m * n * k >= config.minMatmulWork) expect(stats.matmul, 'ran natively').toBe(before + 1);
-        checkProduct(got, want, l, r, `${dtype} ${m}x${n}x${k} ${what}`);
-      }
-    });
+    it.each(shapes)(`${dtype} %i x %i x %i, plain and transposed operands`, (m, n, k) =>
+      checkLayouts('native', dtype, m, n, k, () => stats.matmul, m * n * k >= config.minMatmulWork),
+    );
   }
 
-  it('batched and broadcast products, and F.linear with its bias', () => {
-    manualSeed(3);
-    const a = randn([4, 33, 20]);
-    const b = randn([20, 50]);
-    const w = randn([50, 20], { requiresGrad: true });
-    const bias = randn([50], { requiresGrad: true });
-    const x = randn([33, 20], { requiresGrad: true });
-    const results: Record<string, Tensor[]> = {};
-    for (const be of ['js', 'native']) {
-      backends.setBackend(be);
-      const y = F.linear(x, w, bias);
-      const [gx, gw, gb] = autograd.grad(y.sigmoid().sum(), [x, w, bias]);
-      results[be] = [a.matmul(b), a.bmm(b.expand([4, 20, 50])), y, gx!, gw!, gb!];
-    }
-    results['js']!.forEach((want, i) => {
-      const got = results['native']![i]!;
-      expect(got.shape).toEqual(want.shape);
-      const g = got.toTypedArray();
-      const wv = want.toTypedArray();
-      for (let j = 0; j < wv.length; j++) expect(Math.abs(g[j]! - wv[j]!), `result ${i}[${j}]`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(wv[j]!)));
-    });
-  });
+  it('batched and broadcast products, and F.linear with its bias', () => checkLinearAndBatched('native'));
 
   it('propagates NaN and infinity as IEEE arithmetic (0 * inf = NaN), like JavaScript', () => {
-    for (const dtype of ['float32', 'float64'] as const) {
-      manualSeed(5);
-      const a = randn([20, 30], { dtype });
-      const b = randn([30, 40], { dtype });
-      const ad = a.toTypedArray();
-      const bd = b.toTypedArray();
-      ad[3 * 30 + 4] = Infinity; // row 3
-      ad[5 * 30 + 6] = NaN; // row 5
-      ad[7 * 30 + 9] = 0;
-      bd[9 * 40 + 2] = Infinity; // row 9 of B: a 0 in A's column 9 must still give NaN
-      bd[11 * 40 + 8] = -Infinity;
-      const at = tensor(ad, { dtype, shape: [20, 30] });
-      const bt = tensor(bd, { dtype, shape: [30, 40] });
-      backends.setBackend('js');
-      const want = at.matmul(bt).toTypedArray();
-      backends.setBackend('native');
-      const got = at.matmul(bt).toTypedArray();
-      for (let i = 0; i < want.length; i++) {
-        if (!Number.isFinite(want[i]!) || !Number.isFinite(got[i]!)) expect(Object.is(got[i], want[i]), `${dtype}[${i}]: ${got[i]} vs ${want[i]}`).toBe(true);
-      }
-    }
+    for (const dtype of ['float32', 'float64'] as const) checkNonFinite('native', dtype);
   });
 });
 

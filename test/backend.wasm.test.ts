@@ -10,6 +10,7 @@ import { runElementwise as runJs } from '../src/backends/js/elementwise.js';
 import { config, getKernel } from '../src/backends/wasm/index.js';
 import { softmaxConfig, softmaxStats } from '../src/backends/wasm/softmax.js';
 import { gemmStats } from '../src/backends/wasm/gemm.js';
+import { checkLayouts, checkLinearAndBatched, checkNonFinite } from './helpers/products.js';
 import { elementwise as runWasm, memoryIsShared, sharedMemory, stats } from '../src/backends/wasm/runtime.js';
 import { poolReady, stopPool, threadConfig } from '../src/backends/wasm/threads.js';
 import { erf, erfc } from '../src/ir/special.js';
@@ -698,21 +699,6 @@ describe('threads', () => {
 });
 
 describe('matrix products (float32)', () => {
-  /** |wasm - js| <= 2 (k + 2) eps sum |a||b| per element (the dot-product error bound). */
-  function checkProduct(got: Tensor, want: Tensor, a: Tensor, b: Tensor, what: string): void {
-    const k = a.shape[a.dim() - 1]!;
-    backends.setBackend('js');
-    const mag = a.abs().matmul(b.abs()).toTypedArray();
-    const g = got.toTypedArray();
-    const w = want.toTypedArray();
-    for (let i = 0; i < w.length; i++) {
-      if (Object.is(g[i], w[i])) continue;
-      if (!Number.isFinite(w[i]!) || !Number.isFinite(g[i]!)) expect(`${what}[${i}] = ${g[i]}`).toBe(`${what}[${i}] = ${w[i]}`);
-      const tol = 2 * (k + 2) * 2 ** -24 * mag[i]!;
-      if (Math.abs(g[i]! - w[i]!) > tol) expect(Math.abs(g[i]! - w[i]!), `${what}[${i}]: wasm ${g[i]}, js ${w[i]}`).toBeLessThanOrEqual(tol);
-    }
-  }
-
   const shapes: [number, number, number][] = [
     [1, 1, 4096],
     [16, 16, 16],
@@ -722,77 +708,25 @@ describe('matrix products (float32)', () => {
     [5, 1100, 9],
     [300, 7, 260],
   ];
-  it.each(shapes)('%i x %i x %i, plain and transposed operands, within the dot-product bound', (m, n, k) => {
-    manualSeed(m * 1000 + n);
-    const a = randn([m, k]);
-    const b = randn([k, n]);
-    const at = randn([k, m]);
-    const bt = randn([n, k]);
-    for (const [l, r, what] of [
-      [a, b, 'NN'],
-      [a, bt.t(), 'NT'],
-      [at.t(), b, 'TN'],
-      [at.t(), bt.t(), 'TT'],
-    ] as const) {
-      backends.setBackend('js');
-      const want = l.matmul(r);
-      backends.setBackend('wasm');
-      const before = gemmStats.taken;
-      const got = l.matmul(r);
-      expect(gemmStats.taken, 'ran in wasm').toBe(before + 1);
-      checkProduct(got, want, l, r, `${m}x${n}x${k} ${what}`);
-    }
-  });
+  it.each(shapes)('%i x %i x %i, plain and transposed operands, within the dot-product bound', (m, n, k) =>
+    checkLayouts('wasm', 'float32', m, n, k, () => gemmStats.taken, true),
+  );
 
   it('batched products, F.linear with its bias and their gradients; float64 and tiny products stay in JavaScript', () => {
-    manualSeed(3);
-    const a = randn([4, 33, 20]);
-    const b = randn([20, 50]);
-    const w = randn([50, 20], { requiresGrad: true });
-    const bias = randn([50], { requiresGrad: true });
-    const x = randn([33, 20], { requiresGrad: true });
-    const results: Record<string, Tensor[]> = {};
-    for (const be of ['js', 'wasm']) {
-      backends.setBackend(be);
-      const y = F.linear(x, w, bias);
-      const [gx, gw, gb] = autograd.grad(y.sigmoid().sum(), [x, w, bias]);
-      results[be] = [a.matmul(b), a.bmm(b.expand([4, 20, 50])), y, gx!, gw!, gb!];
-    }
-    results['js']!.forEach((want, i) => {
-      const got = results['wasm']![i]!;
-      expect(got.shape).toEqual(want.shape);
-      const g = got.toTypedArray();
-      const wv = want.toTypedArray();
-      for (let j = 0; j < wv.length; j++) expect(Math.abs(g[j]! - wv[j]!), `result ${i}[${j}]`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(wv[j]!)));
-    });
+    const before = gemmStats.taken;
+    checkLinearAndBatched('wasm');
+    expect(gemmStats.taken).toBeGreaterThan(before);
     backends.setBackend('wasm');
-    const before = { ...gemmStats };
+    const mid = { ...gemmStats };
     const d = randn([30, 40], { dtype: 'float64' });
     d.matmul(d.t());
     randn([3, 4]).matmul(randn([4, 5]));
-    expect(gemmStats.taken).toBe(before.taken);
-    expect(gemmStats.declined).toBeGreaterThanOrEqual(before.declined + 1);
+    expect(gemmStats.taken).toBe(mid.taken);
+    expect(gemmStats.declined).toBeGreaterThanOrEqual(mid.declined + 1);
   });
 
   it('propagates NaN and infinity as IEEE arithmetic (0 * inf = NaN), like JavaScript', () => {
-    manualSeed(5);
-    const ad = randn([20, 30]).toTypedArray();
-    const bd = randn([30, 40]).toTypedArray();
-    ad[3 * 30 + 4] = Infinity;
-    ad[5 * 30 + 6] = NaN;
-    ad[7 * 30 + 9] = 0;
-    bd[9 * 40 + 2] = Infinity; // row 9 of B: a 0 in A's column 9 must still give NaN
-    bd[11 * 40 + 8] = -Infinity;
-    const at = tensor(ad, { shape: [20, 30] });
-    const bt = tensor(bd, { shape: [30, 40] });
-    backends.setBackend('js');
-    const want = at.matmul(bt).toTypedArray();
-    backends.setBackend('wasm');
     const before = gemmStats.taken;
-    const got = at.matmul(bt).toTypedArray();
-    expect(gemmStats.taken).toBe(before + 1);
-    for (let i = 0; i < want.length; i++) {
-      if (!Number.isFinite(want[i]!) || !Number.isFinite(got[i]!)) expect(Object.is(got[i], want[i]), `[${i}]: ${got[i]} vs ${want[i]}`).toBe(true);
-    }
+    checkNonFinite('wasm', 'float32', () => expect(gemmStats.taken).toBe(before + 1));
   });
 });
