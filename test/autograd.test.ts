@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { autograd, cat, F, stack, tensor, Tensor, where, maximum, minimum, zeros, ones } from '../src/index.js';
 import { decode, expectTensor, fixture, flatValues, type Encoded } from './helpers/tensor_fixture.js';
 import { record } from '../src/autograd/record.js';
+import { lastStorageSerial } from '../src/tensor/tensor.js';
 
 type Fn = (...xs: Tensor[]) => Tensor;
 
@@ -216,11 +217,19 @@ const FREED = /^Trying to backward through the graph a second time \(or directly
 
 describe('backward() and .grad', () => {
   it('hands a gradient computed in the pass to a leaf without a copy, but never one that other code can see', () => {
-    // A product's gradient is new memory: the leaf takes it as it is (as PyTorch's AccumulateGrad).
-    const w = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    // A product's gradient is new memory: the leaf takes it as it is (as PyTorch's AccumulateGrad),
+    // so the pass creates one storage fewer than when a hook (which may keep it) forces a copy.
     const x = tensor([[1, 0], [0, 1]]);
-    x.matmul(w).mul(x.matmul(w)).sum().backward();
-    expect(w.grad!.tolist()).toEqual([[2, 4], [6, 8]]);
+    const storagesMade = (hooked: boolean): number => {
+      const w = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+      if (hooked) w.registerHook(() => undefined);
+      const loss = x.matmul(w).mul(x.matmul(w)).sum();
+      const before = lastStorageSerial();
+      loss.backward();
+      expect(w.grad!.tolist()).toEqual([[2, 4], [6, 8]]);
+      return lastStorageSerial() - before;
+    };
+    expect(storagesMade(true) - storagesMade(false)).toBe(1);
     // One gradient reaching two leaves (an add passes it on unchanged): each gets memory of its own.
     const a = tensor([1, 2], { requiresGrad: true });
     const b = tensor([3, 4], { requiresGrad: true });
