@@ -404,6 +404,26 @@ describe.skipIf(skip)('threads and dispatch', () => {
     expect(backends.getNumThreads()).toBe(Math.min(64, cores));
   });
 
+  it("the pool's counters account for every job given to two threads", () => {
+    if (status.info!.maxThreads < 2) return;
+    backends.setNumThreads(2);
+    try {
+      const before = backend!.info().pool;
+      const xs = new Float32Array(1 << 20).fill(0.5);
+      const out = new Float32Array(xs.length);
+      // Large enough to be split (parallelWork) unless the pool is backed off.
+      for (let i = 0; i < 4; i++) run('native', ir.unary('exp', x0), 'float32', [xs]).forEach((v, j) => (out[j] = v));
+      const after = backend!.info().pool;
+      const d = (k: keyof typeof after) => after[k] - before[k];
+      expect(d('parallel') + d('inlineWhileBackedOff'), 'every split job is counted once').toBe(4);
+      expect(d('hurt') + d('absent')).toBeLessThanOrEqual(d('parallel'));
+      expect(d('backoffs')).toBeLessThanOrEqual(d('hurt') + d('absent'));
+      expect(out[0]).toBe(Math.fround(Math.exp(0.5)));
+    } finally {
+      backends.setNumThreads(64);
+    }
+  });
+
   it('streamed outputs (non-temporal stores) carry the same bits as ordinary stores, at any offset, in place too', () => {
     const before = status.info!.streamBytes;
     const n = 3 * 8192 + 37; // several chunks and a tail

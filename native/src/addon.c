@@ -900,6 +900,13 @@ static napi_value info(napi_env env, napi_callback_info cb) {
   napi_set_named_property(env, o, "parallelWork", make_number(env, parallel_work));
   napi_set_named_property(env, o, "streamBytes", make_number(env, PAODING_STREAM ? stream_bytes : INFINITY));
   napi_set_named_property(env, o, "kernels", make_number(env, PAODING_KERNEL_COUNT));
+  long c[6];
+  paoding_pool_counts(c);
+  napi_value pc;
+  napi_create_object(env, &pc);
+  static const char *const names[6] = {"parallel", "hurt", "absent", "backoffs", "inlineWhileBackedOff", "wakeups"};
+  for (int i = 0; i < 6; i++) napi_set_named_property(env, pc, names[i], make_number(env, (double)c[i]));
+  napi_set_named_property(env, o, "pool", pc);
   return o;
 }
 

@@ -78,6 +78,8 @@ void paoding_parallel(paoding_task_fn task, void *ctx, int parts);
 /* Threads the pool may use (the caller included), and its maximum (the cores available). */
 int paoding_threads(void);
 int paoding_max_threads(void);
+/* The pool's counters: jobs given to several threads, hurt, absent, back-offs, jobs inline during a back-off, wake-ups of sleeping workers (pool.c). */
+void paoding_pool_counts(long out[6]);
 int paoding_set_threads(int n);
 /* The running thread's slot: 0 for the caller, 1.. for the workers. */
 int paoding_thread_slot(void);

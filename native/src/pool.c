@@ -10,7 +10,8 @@
  * late can never take a chunk of a newer job with the fields of an older one.
  *
  * When the caller keeps waiting for a descheduled worker (a busy machine: other processes want the
- * cores), the pool backs off to the calling thread alone for 200 ms, then tries threads again.
+ * cores), the pool backs off to the calling thread alone for a while (20-320 ms, see back_off),
+ * then tries threads again.
  *
  * Idle workers spin on the generation for a while (about 50 us: back-to-back kernel calls hand
  * off in a fraction of a microsecond) and then sleep on a condition variable (a wake-up then costs
@@ -37,7 +38,21 @@
 #endif
 
 #define MAX_THREADS 64
-#define SPIN_ROUNDS 20000
+
+static int64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+/*
+ * How long an idle worker spins before it sleeps. A sleeping worker's wake-up is slow where it
+ * matters: on this 2-vCPU VM an idle vCPU halts, and the first product of a training step after
+ * the optimizer's update (about 1 ms without parallel work) found the worker asleep in most steps
+ * and ran alone while it woke (20000 pauses, about 0.6 ms here, had been the spin).
+ * OpenMP runtimes spin for similar or longer times (libgomp's default spin count, Intel's 200 ms
+ * KMP_BLOCKTIME).
+ */
+#define SPIN_NS 3000000 /* 3 ms */
 
 static struct {
   pthread_mutex_t mu;
@@ -107,8 +122,10 @@ static void *worker(void *arg) {
   for (;;) {
     uint32_t g;
     int spins = 0;
+    int64_t spin_start = 0;
     while ((g = (uint32_t)(atomic_load_explicit(&pool.state, memory_order_acquire) >> 32)) == seen) {
-      if (++spins < SPIN_ROUNDS) {
+      /* The clock is read every 64 pauses (about 2 us here). */
+      if ((++spins & 63) != 0 || (spin_start == 0 ? (spin_start = now_ns(), 1) : now_ns() - spin_start < SPIN_NS)) {
         cpu_relax();
         continue;
       }
@@ -118,6 +135,7 @@ static void *worker(void *arg) {
       atomic_fetch_sub(&pool.sleepers, 1);
       pthread_mutex_unlock(&pool.mu);
       spins = 0;
+      spin_start = 0;
     }
     seen = g;
     run_chunks(g);
@@ -158,22 +176,39 @@ int paoding_set_threads(int n) {
   return n;
 }
 
-static int64_t now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+/*
+ * Back-off on a busy machine. After each job the caller sorts it by its own time per chunk times
+ * the chunks (what the job would have taken alone):
+ * - helped: threads saved at least 15 %;
+ * - absent: the caller ran every chunk itself (no worker was scheduled in time). The job took
+ *   what it takes alone, so this costs nothing but the wake-up, and alone it is no evidence;
+ * - hurt: otherwise, a worker held a chunk while the caller waited for it.
+ * Three hurt jobs in a row, or 16 absent ones (another process holds the other cores), and jobs run
+ * on the calling thread alone for a while: 20 ms, doubling up to 320 ms while the tries after it
+ * fail again; a helped job resets both. (A fixed 200 ms had kept a training step on one thread
+ * for most of its steps here: the second vCPU of this 2-core VM is descheduled for a few ms now
+ * and then, three absent products in a row, then 200 ms of one thread.)
+ */
+#define BACKOFF_MIN_NS 20000000 /* 20 ms */
+#define BACKOFF_MAX_NS 320000000
+#define HURT_LIMIT 3
+#define ABSENT_LIMIT 16
+static int64_t backoff_until = 0;
+static int64_t backoff_ns = BACKOFF_MIN_NS;
+static int hurt_run = 0, absent_run = 0;
+/* Counters for info(): jobs run by several threads, hurt, absent, back-offs, jobs run inline while backed off, sleeper wake-ups. */
+static long counts[6];
+
+void paoding_pool_counts(long out[6]) {
+  for (int i = 0; i < 6; i++) out[i] = counts[i];
 }
 
-/*
- * Back-off on a busy machine: the caller estimates what the call would have taken alone (its own
- * time per chunk times the chunks) and compares it with what it took. When threads repeatedly do
- * not pay (a worker descheduled, or both cores shared with other processes), calls run on the
- * calling thread alone for a while, then threads are tried again.
- */
-#define BACKOFF_NS 200000000 /* 200 ms */
-#define STRIKES 3
-static int64_t backoff_until = 0;
-static int strikes = 0;
+static void back_off(int64_t now) {
+  counts[3]++;
+  backoff_until = now + backoff_ns;
+  backoff_ns = backoff_ns * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : backoff_ns * 2;
+  hurt_run = absent_run = 0;
+}
 
 void paoding_parallel(paoding_task_fn task, void *ctx, int parts) {
   init_counts();
@@ -184,6 +219,7 @@ void paoding_parallel(paoding_task_fn task, void *ctx, int parts) {
   }
   int64_t start = now_ns();
   if (start < backoff_until) {
+    counts[4]++;
     atomic_flag_clear(&pool.busy);
     for (int i = 0; i < parts; i++) task(ctx, i, parts);
     return;
@@ -196,7 +232,9 @@ void paoding_parallel(paoding_task_fn task, void *ctx, int parts) {
   uint32_t gen = (uint32_t)(atomic_load(&pool.state) >> 32) + 1;
   if (gen == 0) gen = 1; /* 0 is what a new worker has seen */
   atomic_store(&pool.state, (uint64_t)gen << 32); /* seq_cst: pairs with the sleepers' check */
+  counts[0]++;
   if (atomic_load(&pool.sleepers) > 0) {
+    counts[5]++;
     pthread_mutex_lock(&pool.mu);
     pthread_cond_broadcast(&pool.cv);
     pthread_mutex_unlock(&pool.mu);
@@ -205,15 +243,20 @@ void paoding_parallel(paoding_task_fn task, void *ctx, int parts) {
   int64_t own = now_ns();
   while (atomic_load_explicit(&pool.done, memory_order_acquire) < parts) cpu_relax();
   int64_t end = now_ns();
-  /* Alone it would have taken about (own - start) / mine * parts; threads should save 15 %. */
-  double alone = mine > 0 ? (double)(own - start) / mine * parts : 0;
-  if (mine == 0 || (double)(end - start) * 1.15 > alone) {
-    if (++strikes >= STRIKES) {
-      backoff_until = end + BACKOFF_NS;
-      strikes = 0;
+  if (mine == parts) {
+    counts[2]++;
+    if (++absent_run >= ABSENT_LIMIT) back_off(end);
+  } else if (mine > 0) {
+    /* Alone it would have taken about (own - start) / mine * parts. */
+    double alone = (double)(own - start) / mine * parts;
+    if ((double)(end - start) * 1.15 > alone) {
+      counts[1]++;
+      absent_run = 0;
+      if (++hurt_run >= HURT_LIMIT) back_off(end);
+    } else {
+      hurt_run = absent_run = 0;
+      backoff_ns = BACKOFF_MIN_NS;
     }
-  } else {
-    strikes = 0;
   }
   atomic_flag_clear(&pool.busy);
 }

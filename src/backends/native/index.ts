@@ -93,6 +93,14 @@ export interface NativeInfo {
   streamBytes: number;
   /** Precompiled elementwise kernels. */
   kernels: number;
+  /**
+   * The thread pool's counters since load (native/src/pool.c): jobs given to several threads;
+   * of those, `hurt` (the calling thread waited for a worker's chunk) and `absent` (no worker
+   * came in time, the calling thread ran every chunk); `backoffs` (periods of running alone
+   * after repeated hurt or absent jobs), jobs run alone during them, and wake-ups of sleeping
+   * workers. What to look at when two threads are no faster than one.
+   */
+  pool: { parallel: number; hurt: number; absent: number; backoffs: number; inlineWhileBackedOff: number; wakeups: number };
 }
 
 /** Tunables of the JavaScript side (measured with `npm run bench:native`). */
