@@ -61,6 +61,7 @@
   X("float32|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1)))))", 4, 4, 2, 1, 18) \
   X("float32|mul($#0, mul(in0, sub(1, in0)))", 4, 4, 1, 1, 1.75) \
   X("float32|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0))))))", 4, 4, 1, 1, 18.25) \
+  X("float32|mul($#0, mul(tanh(in0), tanh(in0)))", 4, 4, 1, 1, 11.5) \
   X("float32|mul($#0, neg(div(in0, mul(in1, in1))))", 4, 4, 2, 1, 3.75) \
   X("float32|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0))))", 4, 4, 1, 1, 3.75) \
   X("float32|mul($#0, sigmoid(in0))", 4, 4, 1, 1, 9.25) \
@@ -69,7 +70,6 @@
   X("float32|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 4, 4, 1, 1, 6.75) \
   X("float32|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1)))))", 4, 4, 1, 1, 6) \
   X("float32|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0))))", 4, 4, 1, 1, 3.25) \
-  X("float32|mul($#0, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0)))))))", 4, 4, 1, 1, 45.75) \
   X("float32|mul(in0, $#0)", 4, 4, 1, 1, 1.25) \
   X("float32|mul(in0, div(1, $#0))", 4, 4, 1, 1, 3.25) \
   X("float32|mul(in0, in0)", 4, 4, 1, 0, 1.25) \
@@ -88,6 +88,7 @@
   X("float32|mul(in1, mul(-0.5, pow(rsqrt(in0), 3)))", 4, 4, 2, 0, 44.5) \
   X("float32|mul(in1, mul(in0, sub(1, in0)))", 4, 4, 2, 0, 1.75) \
   X("float32|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0))))))", 4, 4, 2, 0, 18.25) \
+  X("float32|mul(in1, mul(tanh(in0), tanh(in0)))", 4, 4, 2, 0, 11.5) \
   X("float32|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0))))", 4, 4, 2, 0, 3.75) \
   X("float32|mul(in1, sigmoid(in0))", 4, 4, 2, 0, 9.25) \
   X("float32|mul(in1, sigmoid(neg(in0)))", 4, 4, 2, 0, 9.5) \
@@ -95,7 +96,6 @@
   X("float32|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 4, 4, 2, 0, 6.75) \
   X("float32|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1)))))", 4, 4, 2, 0, 6) \
   X("float32|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0))))", 4, 4, 2, 0, 3.25) \
-  X("float32|mul(in1, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0)))))))", 4, 4, 2, 0, 45.75) \
   X("float32|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1)))))", 4, 4, 3, 0, 18) \
   X("float32|mul(in2, neg(div(in0, mul(in1, in1))))", 4, 4, 3, 0, 3.75) \
   X("float32|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476)))", 4, 4, 1, 0, 27) \
@@ -159,7 +159,7 @@
   X("float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, mul(1.7580993408473766, exp(in0))), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805))", 4, 4, 1, 1, 9) \
   X("float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805))", 4, 4, 2, 0, 3) \
   X("float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805))", 4, 4, 2, 0, 9) \
-  X("float32|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(add(exp(in0), exp(neg(in0))), 0.5))), sub(in0, tanh(in0)))", 4, 4, 1, 0, 32.5) \
+  X("float32|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), sub(in0, tanh(in0)))", 4, 4, 1, 0, 19.25) \
   X("float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0))", 4, 4, 2, 1, 2.25) \
   X("float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2))", 4, 4, 3, 0, 2.25) \
   X("float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2)", 4, 4, 1, 3, 2) \
@@ -215,6 +215,7 @@
   X("float64|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1)))))", 8, 8, 2, 1, 18) \
   X("float64|mul($#0, mul(in0, sub(1, in0)))", 8, 8, 1, 1, 1.75) \
   X("float64|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0))))))", 8, 8, 1, 1, 18.25) \
+  X("float64|mul($#0, mul(tanh(in0), tanh(in0)))", 8, 8, 1, 1, 11.5) \
   X("float64|mul($#0, neg(div(in0, mul(in1, in1))))", 8, 8, 2, 1, 3.75) \
   X("float64|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0))))", 8, 8, 1, 1, 3.75) \
   X("float64|mul($#0, sigmoid(in0))", 8, 8, 1, 1, 9.25) \
@@ -223,7 +224,6 @@
   X("float64|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 8, 8, 1, 1, 6.75) \
   X("float64|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1)))))", 8, 8, 1, 1, 6) \
   X("float64|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0))))", 8, 8, 1, 1, 3.25) \
-  X("float64|mul($#0, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0)))))))", 8, 8, 1, 1, 45.75) \
   X("float64|mul(in0, $#0)", 8, 8, 1, 1, 1.25) \
   X("float64|mul(in0, div(1, $#0))", 8, 8, 1, 1, 3.25) \
   X("float64|mul(in0, in0)", 8, 8, 1, 0, 1.25) \
@@ -242,6 +242,7 @@
   X("float64|mul(in1, mul(-0.5, pow(rsqrt(in0), 3)))", 8, 8, 2, 0, 44.5) \
   X("float64|mul(in1, mul(in0, sub(1, in0)))", 8, 8, 2, 0, 1.75) \
   X("float64|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0))))))", 8, 8, 2, 0, 18.25) \
+  X("float64|mul(in1, mul(tanh(in0), tanh(in0)))", 8, 8, 2, 0, 11.5) \
   X("float64|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0))))", 8, 8, 2, 0, 3.75) \
   X("float64|mul(in1, sigmoid(in0))", 8, 8, 2, 0, 9.25) \
   X("float64|mul(in1, sigmoid(neg(in0)))", 8, 8, 2, 0, 9.5) \
@@ -249,7 +250,6 @@
   X("float64|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 8, 8, 2, 0, 6.75) \
   X("float64|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1)))))", 8, 8, 2, 0, 6) \
   X("float64|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0))))", 8, 8, 2, 0, 3.25) \
-  X("float64|mul(in1, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0)))))))", 8, 8, 2, 0, 45.75) \
   X("float64|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1)))))", 8, 8, 3, 0, 18) \
   X("float64|mul(in2, neg(div(in0, mul(in1, in1))))", 8, 8, 3, 0, 3.75) \
   X("float64|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476)))", 8, 8, 1, 0, 27) \
@@ -313,7 +313,7 @@
   X("float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, mul(1.7580993408473766, exp(in0))), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805))", 8, 8, 1, 1, 9) \
   X("float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805))", 8, 8, 2, 0, 3) \
   X("float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805))", 8, 8, 2, 0, 9) \
-  X("float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(add(exp(in0), exp(neg(in0))), 0.5))), sub(in0, tanh(in0)))", 8, 8, 1, 0, 32.5) \
+  X("float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), sub(in0, tanh(in0)))", 8, 8, 1, 0, 19.25) \
   X("float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0))", 8, 8, 2, 1, 2.25) \
   X("float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2))", 8, 8, 3, 0, 2.25) \
   X("float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2)", 8, 8, 1, 3, 2) \
@@ -1001,8 +1001,22 @@ static void k48(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 49: float32|mul($#0, neg(div(in0, mul(in1, in1)))) */
+/* 49: float32|mul($#0, mul(tanh(in0), tanh(in0))) */
 static void k49(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double t0 = pf_tanh(x0);
+    const double t1 = t0 * t0;
+    const double t2 = p0 * t1;
+    out[i] = (float)t2;
+  }
+}
+
+/* 50: float32|mul($#0, neg(div(in0, mul(in1, in1)))) */
+static void k50(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1018,8 +1032,8 @@ static void k49(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 50: float32|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k50(long n, void *out_, const void *const *in_, const double *p) {
+/* 51: float32|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k51(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1033,8 +1047,8 @@ static void k50(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 51: float32|mul($#0, sigmoid(in0)) (float32 arithmetic) */
-static void k51(long n, void *out_, const void *const *in_, const double *p) {
+/* 52: float32|mul($#0, sigmoid(in0)) (float32 arithmetic) */
+static void k52(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1046,8 +1060,8 @@ static void k51(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 52: float32|mul($#0, sigmoid(neg(in0))) (float32 arithmetic) */
-static void k52(long n, void *out_, const void *const *in_, const double *p) {
+/* 53: float32|mul($#0, sigmoid(neg(in0))) (float32 arithmetic) */
+static void k53(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1060,8 +1074,8 @@ static void k52(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 53: float32|mul($#0, sign(in0)) */
-static void k53(long n, void *out_, const void *const *in_, const double *p) {
+/* 54: float32|mul($#0, sign(in0)) */
+static void k54(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1073,8 +1087,8 @@ static void k53(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 54: float32|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k54(long n, void *out_, const void *const *in_, const double *p) {
+/* 55: float32|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
+static void k55(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1093,8 +1107,8 @@ static void k54(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 55: float32|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
-static void k55(long n, void *out_, const void *const *in_, const double *p) {
+/* 56: float32|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
+static void k56(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1117,8 +1131,8 @@ static void k55(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 56: float32|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k56(long n, void *out_, const void *const *in_, const double *p) {
+/* 57: float32|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k57(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1134,97 +1148,6 @@ static void k56(long n, void *out_, const void *const *in_, const double *p) {
     const double t7 = t1 ? t3 : t6;
     const double t8 = p0 * t7;
     out[i] = (float)t8;
-  }
-}
-
-/* 57: float32|mul($#0, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0))))))) */
-static void k57(long n, void *out_, const void *const *in_, const double *p) {
-  float *restrict out = (float *)out_;
-  const float *restrict a0 = (const float *)in_[0];
-  const double p0 = p[0];
-  for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double t0 = pm_abs(x0);
-    const int t1 = t0 < 1.0;
-    const int t2 = x0 == 0.0;
-    const double t3 = x0 + x0;
-    const double t4 = t3 * x0;
-    const double t5 = x0 * x0;
-    const double t6 = t4 + t5;
-    const double t7 = 3.9145883049371616e-19 * t5;
-    const double t8 = t7 + 1.4797142810385493e-16;
-    const double t9 = t8 * t5;
-    const double t10 = t9 + 4.4983317743461926e-14;
-    const double t11 = t10 * t5;
-    const double t12 = t11 + 1.070602894531758e-11;
-    const double t13 = t12 * t5;
-    const double t14 = t13 + 1.9270851581154602e-9;
-    const double t15 = t14 * t5;
-    const double t16 = t15 + 2.505210829895077e-7;
-    const double t17 = t16 * t5;
-    const double t18 = t17 + 0.000022045855075703003;
-    const double t19 = t18 * t5;
-    const double t20 = t19 + 0.0011904762359336019;
-    const double t21 = t20 * t5;
-    const double t22 = t21 + 0.03333333507180214;
-    const double t23 = t22 * t5;
-    const double t24 = t23 + 0.3333333432674408;
-    const double t25 = t6 * t24;
-    const double t26 = t5 * x0;
-    const double t27 = 3.9145883049371616e-19 * t3;
-    const double t28 = t27 * t5;
-    const double t29 = t8 * t3;
-    const double t30 = t28 + t29;
-    const double t31 = t30 * t5;
-    const double t32 = t10 * t3;
-    const double t33 = t31 + t32;
-    const double t34 = t33 * t5;
-    const double t35 = t12 * t3;
-    const double t36 = t34 + t35;
-    const double t37 = t36 * t5;
-    const double t38 = t14 * t3;
-    const double t39 = t37 + t38;
-    const double t40 = t39 * t5;
-    const double t41 = t16 * t3;
-    const double t42 = t40 + t41;
-    const double t43 = t42 * t5;
-    const double t44 = t18 * t3;
-    const double t45 = t43 + t44;
-    const double t46 = t45 * t5;
-    const double t47 = t20 * t3;
-    const double t48 = t46 + t47;
-    const double t49 = t48 * t5;
-    const double t50 = t22 * t3;
-    const double t51 = t49 + t50;
-    const double t52 = t26 * t51;
-    const double t53 = t25 + t52;
-    const double t54 = pf_exp(x0);
-    const double t55 = -x0;
-    const double t56 = pf_exp(t55);
-    const double t57 = t54 + t56;
-    const double t58 = t57 * 0.5;
-    const double t59 = t53 / t58;
-    const double t60 = t54 - t56;
-    const double t61 = t60 * 0.5;
-    const double t62 = t26 * t24;
-    const double t63 = t58 * t58;
-    const double t64 = t62 / t63;
-    const double t65 = t61 * t64;
-    const double t66 = t59 - t65;
-    const double t67 = t2 ? 0.0 : t66;
-    const double t68 = pf_tanh(x0);
-    const double t69 = pm_abs(t68);
-    const int t70 = t69 < 0.5;
-    const double t71 = t68 * t68;
-    const double t72 = 1.0 - t71;
-    const double t73 = 1.0 - t68;
-    const double t74 = 1.0 + t68;
-    const double t75 = t73 * t74;
-    const double t76 = t70 ? t72 : t75;
-    const double t77 = 1.0 - t76;
-    const double t78 = t1 ? t67 : t77;
-    const double t79 = p0 * t78;
-    out[i] = (float)t79;
   }
 }
 
@@ -1538,8 +1461,24 @@ static void k75(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 76: float32|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+/* 76: float32|mul(in1, mul(tanh(in0), tanh(in0))) */
 static void k76(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float *restrict a1 = (const float *)in_[1];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const double t0 = pf_tanh(x0);
+    const double t1 = t0 * t0;
+    const double t2 = x1 * t1;
+    out[i] = (float)t2;
+  }
+}
+
+/* 77: float32|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k77(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1555,8 +1494,8 @@ static void k76(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 77: float32|mul(in1, sigmoid(in0)) (float32 arithmetic) */
-static void k77(long n, void *out_, const void *const *in_, const double *p) {
+/* 78: float32|mul(in1, sigmoid(in0)) (float32 arithmetic) */
+static void k78(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1570,8 +1509,8 @@ static void k77(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 78: float32|mul(in1, sigmoid(neg(in0))) (float32 arithmetic) */
-static void k78(long n, void *out_, const void *const *in_, const double *p) {
+/* 79: float32|mul(in1, sigmoid(neg(in0))) (float32 arithmetic) */
+static void k79(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1586,8 +1525,8 @@ static void k78(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 79: float32|mul(in1, sign(in0)) */
-static void k79(long n, void *out_, const void *const *in_, const double *p) {
+/* 80: float32|mul(in1, sign(in0)) */
+static void k80(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1601,8 +1540,8 @@ static void k79(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 80: float32|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k80(long n, void *out_, const void *const *in_, const double *p) {
+/* 81: float32|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
+static void k81(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1623,8 +1562,8 @@ static void k80(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 81: float32|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
-static void k81(long n, void *out_, const void *const *in_, const double *p) {
+/* 82: float32|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
+static void k82(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1649,8 +1588,8 @@ static void k81(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 82: float32|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k82(long n, void *out_, const void *const *in_, const double *p) {
+/* 83: float32|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k83(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1668,99 +1607,6 @@ static void k82(long n, void *out_, const void *const *in_, const double *p) {
     const double t7 = t1 ? t3 : t6;
     const double t8 = x1 * t7;
     out[i] = (float)t8;
-  }
-}
-
-/* 83: float32|mul(in1, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0))))))) */
-static void k83(long n, void *out_, const void *const *in_, const double *p) {
-  float *restrict out = (float *)out_;
-  const float *restrict a0 = (const float *)in_[0];
-  const float *restrict a1 = (const float *)in_[1];
-  (void)p;
-  for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double x1 = a1[i];
-    const double t0 = pm_abs(x0);
-    const int t1 = t0 < 1.0;
-    const int t2 = x0 == 0.0;
-    const double t3 = x0 + x0;
-    const double t4 = t3 * x0;
-    const double t5 = x0 * x0;
-    const double t6 = t4 + t5;
-    const double t7 = 3.9145883049371616e-19 * t5;
-    const double t8 = t7 + 1.4797142810385493e-16;
-    const double t9 = t8 * t5;
-    const double t10 = t9 + 4.4983317743461926e-14;
-    const double t11 = t10 * t5;
-    const double t12 = t11 + 1.070602894531758e-11;
-    const double t13 = t12 * t5;
-    const double t14 = t13 + 1.9270851581154602e-9;
-    const double t15 = t14 * t5;
-    const double t16 = t15 + 2.505210829895077e-7;
-    const double t17 = t16 * t5;
-    const double t18 = t17 + 0.000022045855075703003;
-    const double t19 = t18 * t5;
-    const double t20 = t19 + 0.0011904762359336019;
-    const double t21 = t20 * t5;
-    const double t22 = t21 + 0.03333333507180214;
-    const double t23 = t22 * t5;
-    const double t24 = t23 + 0.3333333432674408;
-    const double t25 = t6 * t24;
-    const double t26 = t5 * x0;
-    const double t27 = 3.9145883049371616e-19 * t3;
-    const double t28 = t27 * t5;
-    const double t29 = t8 * t3;
-    const double t30 = t28 + t29;
-    const double t31 = t30 * t5;
-    const double t32 = t10 * t3;
-    const double t33 = t31 + t32;
-    const double t34 = t33 * t5;
-    const double t35 = t12 * t3;
-    const double t36 = t34 + t35;
-    const double t37 = t36 * t5;
-    const double t38 = t14 * t3;
-    const double t39 = t37 + t38;
-    const double t40 = t39 * t5;
-    const double t41 = t16 * t3;
-    const double t42 = t40 + t41;
-    const double t43 = t42 * t5;
-    const double t44 = t18 * t3;
-    const double t45 = t43 + t44;
-    const double t46 = t45 * t5;
-    const double t47 = t20 * t3;
-    const double t48 = t46 + t47;
-    const double t49 = t48 * t5;
-    const double t50 = t22 * t3;
-    const double t51 = t49 + t50;
-    const double t52 = t26 * t51;
-    const double t53 = t25 + t52;
-    const double t54 = pf_exp(x0);
-    const double t55 = -x0;
-    const double t56 = pf_exp(t55);
-    const double t57 = t54 + t56;
-    const double t58 = t57 * 0.5;
-    const double t59 = t53 / t58;
-    const double t60 = t54 - t56;
-    const double t61 = t60 * 0.5;
-    const double t62 = t26 * t24;
-    const double t63 = t58 * t58;
-    const double t64 = t62 / t63;
-    const double t65 = t61 * t64;
-    const double t66 = t59 - t65;
-    const double t67 = t2 ? 0.0 : t66;
-    const double t68 = pf_tanh(x0);
-    const double t69 = pm_abs(t68);
-    const int t70 = t69 < 0.5;
-    const double t71 = t68 * t68;
-    const double t72 = 1.0 - t71;
-    const double t73 = 1.0 - t68;
-    const double t74 = 1.0 + t68;
-    const double t75 = t73 * t74;
-    const double t76 = t70 ? t72 : t75;
-    const double t77 = 1.0 - t76;
-    const double t78 = t1 ? t67 : t77;
-    const double t79 = x1 * t78;
-    out[i] = (float)t79;
   }
 }
 
@@ -2830,7 +2676,7 @@ static void k146(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 147: float32|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(add(exp(in0), exp(neg(in0))), 0.5))), sub(in0, tanh(in0))) */
+/* 147: float32|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), sub(in0, tanh(in0))) */
 static void k147(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
@@ -2841,37 +2687,30 @@ static void k147(long n, void *out_, const void *const *in_, const double *p) {
     const int t1 = t0 < 1.0;
     const int t2 = x0 == 0.0;
     const double t3 = x0 * x0;
-    const double t4 = t3 * x0;
-    const double t5 = 3.9145883049371616e-19 * t3;
-    const double t6 = t5 + 1.4797142810385493e-16;
-    const double t7 = t6 * t3;
-    const double t8 = t7 + 4.4983317743461926e-14;
-    const double t9 = t8 * t3;
-    const double t10 = t9 + 1.070602894531758e-11;
-    const double t11 = t10 * t3;
-    const double t12 = t11 + 1.9270851581154602e-9;
-    const double t13 = t12 * t3;
-    const double t14 = t13 + 2.505210829895077e-7;
-    const double t15 = t14 * t3;
-    const double t16 = t15 + 0.000022045855075703003;
-    const double t17 = t16 * t3;
-    const double t18 = t17 + 0.0011904762359336019;
-    const double t19 = t18 * t3;
-    const double t20 = t19 + 0.03333333507180214;
-    const double t21 = t20 * t3;
-    const double t22 = t21 + 0.3333333432674408;
-    const double t23 = t4 * t22;
-    const double t24 = pf_exp(x0);
-    const double t25 = -x0;
-    const double t26 = pf_exp(t25);
-    const double t27 = t24 + t26;
-    const double t28 = t27 * 0.5;
-    const double t29 = t23 / t28;
-    const double t30 = t2 ? 0.0 : t29;
-    const double t31 = pf_tanh(x0);
-    const double t32 = x0 - t31;
-    const double t33 = t1 ? t30 : t32;
-    out[i] = (float)t33;
+    const double t4 = x0 * t3;
+    const double t5 = t3 + 1430.0;
+    const double t6 = t5 * t3;
+    const double t7 = t6 + 289575.0;
+    const double t8 = t7 * t3;
+    const double t9 = t8 + 16081065.0;
+    const double t10 = t9 * t3;
+    const double t11 = t10 + 218243024.0;
+    const double t12 = t4 * t11;
+    const double t13 = t3 + 1485.0;
+    const double t14 = t13 * t3;
+    const double t15 = t14 + 315315.0;
+    const double t16 = t15 * t3;
+    const double t17 = t16 + 18918900.0;
+    const double t18 = t17 * t3;
+    const double t19 = t18 + 310134816.0;
+    const double t20 = t19 * t3;
+    const double t21 = t20 + 654729088.0;
+    const double t22 = t12 / t21;
+    const double t23 = t2 ? 0.0 : t22;
+    const double t24 = pf_tanh(x0);
+    const double t25 = x0 - t24;
+    const double t26 = t1 ? t23 : t25;
+    out[i] = (float)t26;
   }
 }
 
@@ -3661,8 +3500,22 @@ static void k202(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 203: float64|mul($#0, neg(div(in0, mul(in1, in1)))) */
+/* 203: float64|mul($#0, mul(tanh(in0), tanh(in0))) */
 static void k203(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double t0 = pm_tanh(x0);
+    const double t1 = t0 * t0;
+    const double t2 = p0 * t1;
+    out[i] = t2;
+  }
+}
+
+/* 204: float64|mul($#0, neg(div(in0, mul(in1, in1)))) */
+static void k204(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3678,8 +3531,8 @@ static void k203(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 204: float64|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k204(long n, void *out_, const void *const *in_, const double *p) {
+/* 205: float64|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k205(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3693,8 +3546,8 @@ static void k204(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 205: float64|mul($#0, sigmoid(in0)) */
-static void k205(long n, void *out_, const void *const *in_, const double *p) {
+/* 206: float64|mul($#0, sigmoid(in0)) */
+static void k206(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3706,8 +3559,8 @@ static void k205(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 206: float64|mul($#0, sigmoid(neg(in0))) */
-static void k206(long n, void *out_, const void *const *in_, const double *p) {
+/* 207: float64|mul($#0, sigmoid(neg(in0))) */
+static void k207(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3720,8 +3573,8 @@ static void k206(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 207: float64|mul($#0, sign(in0)) */
-static void k207(long n, void *out_, const void *const *in_, const double *p) {
+/* 208: float64|mul($#0, sign(in0)) */
+static void k208(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3733,8 +3586,8 @@ static void k207(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 208: float64|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k208(long n, void *out_, const void *const *in_, const double *p) {
+/* 209: float64|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
+static void k209(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3753,8 +3606,8 @@ static void k208(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 209: float64|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
-static void k209(long n, void *out_, const void *const *in_, const double *p) {
+/* 210: float64|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
+static void k210(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3777,8 +3630,8 @@ static void k209(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 210: float64|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k210(long n, void *out_, const void *const *in_, const double *p) {
+/* 211: float64|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k211(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3794,97 +3647,6 @@ static void k210(long n, void *out_, const void *const *in_, const double *p) {
     const double t7 = t1 ? t3 : t6;
     const double t8 = p0 * t7;
     out[i] = t8;
-  }
-}
-
-/* 211: float64|mul($#0, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0))))))) */
-static void k211(long n, void *out_, const void *const *in_, const double *p) {
-  double *restrict out = (double *)out_;
-  const double *restrict a0 = (const double *)in_[0];
-  const double p0 = p[0];
-  for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double t0 = pm_abs(x0);
-    const int t1 = t0 < 1.0;
-    const int t2 = x0 == 0.0;
-    const double t3 = x0 + x0;
-    const double t4 = t3 * x0;
-    const double t5 = x0 * x0;
-    const double t6 = t4 + t5;
-    const double t7 = 3.9145882126782523e-19 * t5;
-    const double t8 = t7 + 1.4797143443923793e-16;
-    const double t9 = t8 * t5;
-    const double t10 = t9 + 4.498331606952833e-14;
-    const double t11 = t10 * t5;
-    const double t12 = t11 + 1.0706029224547743e-11;
-    const double t13 = t12 * t5;
-    const double t14 = t13 + 1.9270852604185937e-9;
-    const double t15 = t14 * t5;
-    const double t16 = t15 + 2.505210838544172e-7;
-    const double t17 = t16 * t5;
-    const double t18 = t17 + 0.000022045855379188714;
-    const double t19 = t18 * t5;
-    const double t20 = t19 + 0.0011904761904761906;
-    const double t21 = t20 * t5;
-    const double t22 = t21 + 0.03333333333333333;
-    const double t23 = t22 * t5;
-    const double t24 = t23 + 0.3333333333333333;
-    const double t25 = t6 * t24;
-    const double t26 = t5 * x0;
-    const double t27 = 3.9145882126782523e-19 * t3;
-    const double t28 = t27 * t5;
-    const double t29 = t8 * t3;
-    const double t30 = t28 + t29;
-    const double t31 = t30 * t5;
-    const double t32 = t10 * t3;
-    const double t33 = t31 + t32;
-    const double t34 = t33 * t5;
-    const double t35 = t12 * t3;
-    const double t36 = t34 + t35;
-    const double t37 = t36 * t5;
-    const double t38 = t14 * t3;
-    const double t39 = t37 + t38;
-    const double t40 = t39 * t5;
-    const double t41 = t16 * t3;
-    const double t42 = t40 + t41;
-    const double t43 = t42 * t5;
-    const double t44 = t18 * t3;
-    const double t45 = t43 + t44;
-    const double t46 = t45 * t5;
-    const double t47 = t20 * t3;
-    const double t48 = t46 + t47;
-    const double t49 = t48 * t5;
-    const double t50 = t22 * t3;
-    const double t51 = t49 + t50;
-    const double t52 = t26 * t51;
-    const double t53 = t25 + t52;
-    const double t54 = pm_exp(x0);
-    const double t55 = -x0;
-    const double t56 = pm_exp(t55);
-    const double t57 = t54 + t56;
-    const double t58 = t57 * 0.5;
-    const double t59 = t53 / t58;
-    const double t60 = t54 - t56;
-    const double t61 = t60 * 0.5;
-    const double t62 = t26 * t24;
-    const double t63 = t58 * t58;
-    const double t64 = t62 / t63;
-    const double t65 = t61 * t64;
-    const double t66 = t59 - t65;
-    const double t67 = t2 ? 0.0 : t66;
-    const double t68 = pm_tanh(x0);
-    const double t69 = pm_abs(t68);
-    const int t70 = t69 < 0.5;
-    const double t71 = t68 * t68;
-    const double t72 = 1.0 - t71;
-    const double t73 = 1.0 - t68;
-    const double t74 = 1.0 + t68;
-    const double t75 = t73 * t74;
-    const double t76 = t70 ? t72 : t75;
-    const double t77 = 1.0 - t76;
-    const double t78 = t1 ? t67 : t77;
-    const double t79 = p0 * t78;
-    out[i] = t79;
   }
 }
 
@@ -4196,8 +3958,24 @@ static void k229(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 230: float64|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+/* 230: float64|mul(in1, mul(tanh(in0), tanh(in0))) */
 static void k230(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double *restrict a1 = (const double *)in_[1];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const double t0 = pm_tanh(x0);
+    const double t1 = t0 * t0;
+    const double t2 = x1 * t1;
+    out[i] = t2;
+  }
+}
+
+/* 231: float64|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k231(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4213,8 +3991,8 @@ static void k230(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 231: float64|mul(in1, sigmoid(in0)) */
-static void k231(long n, void *out_, const void *const *in_, const double *p) {
+/* 232: float64|mul(in1, sigmoid(in0)) */
+static void k232(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4228,8 +4006,8 @@ static void k231(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 232: float64|mul(in1, sigmoid(neg(in0))) */
-static void k232(long n, void *out_, const void *const *in_, const double *p) {
+/* 233: float64|mul(in1, sigmoid(neg(in0))) */
+static void k233(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4244,8 +4022,8 @@ static void k232(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 233: float64|mul(in1, sign(in0)) */
-static void k233(long n, void *out_, const void *const *in_, const double *p) {
+/* 234: float64|mul(in1, sign(in0)) */
+static void k234(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4259,8 +4037,8 @@ static void k233(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 234: float64|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k234(long n, void *out_, const void *const *in_, const double *p) {
+/* 235: float64|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
+static void k235(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4281,8 +4059,8 @@ static void k234(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 235: float64|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
-static void k235(long n, void *out_, const void *const *in_, const double *p) {
+/* 236: float64|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
+static void k236(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4307,8 +4085,8 @@ static void k235(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 236: float64|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k236(long n, void *out_, const void *const *in_, const double *p) {
+/* 237: float64|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k237(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4326,99 +4104,6 @@ static void k236(long n, void *out_, const void *const *in_, const double *p) {
     const double t7 = t1 ? t3 : t6;
     const double t8 = x1 * t7;
     out[i] = t8;
-  }
-}
-
-/* 237: float64|mul(in1, where(lt(abs(in0), 1), where(eq(in0, 0), 0, sub(div(add(mul(add(mul(add(in0, in0), in0), mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(mul(3.9145882126782523e-19, add(in0, in0)), mul(in0, in0)), mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), add(in0, in0))), mul(in0, in0)), mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), add(in0, in0))))), mul(add(exp(in0), exp(neg(in0))), 0.5)), mul(mul(sub(exp(in0), exp(neg(in0))), 0.5), div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(mul(add(exp(in0), exp(neg(in0))), 0.5), mul(add(exp(in0), exp(neg(in0))), 0.5)))))), sub(1, where(lt(abs(tanh(in0)), 0.5), sub(1, mul(tanh(in0), tanh(in0))), mul(sub(1, tanh(in0)), add(1, tanh(in0))))))) */
-static void k237(long n, void *out_, const void *const *in_, const double *p) {
-  double *restrict out = (double *)out_;
-  const double *restrict a0 = (const double *)in_[0];
-  const double *restrict a1 = (const double *)in_[1];
-  (void)p;
-  for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double x1 = a1[i];
-    const double t0 = pm_abs(x0);
-    const int t1 = t0 < 1.0;
-    const int t2 = x0 == 0.0;
-    const double t3 = x0 + x0;
-    const double t4 = t3 * x0;
-    const double t5 = x0 * x0;
-    const double t6 = t4 + t5;
-    const double t7 = 3.9145882126782523e-19 * t5;
-    const double t8 = t7 + 1.4797143443923793e-16;
-    const double t9 = t8 * t5;
-    const double t10 = t9 + 4.498331606952833e-14;
-    const double t11 = t10 * t5;
-    const double t12 = t11 + 1.0706029224547743e-11;
-    const double t13 = t12 * t5;
-    const double t14 = t13 + 1.9270852604185937e-9;
-    const double t15 = t14 * t5;
-    const double t16 = t15 + 2.505210838544172e-7;
-    const double t17 = t16 * t5;
-    const double t18 = t17 + 0.000022045855379188714;
-    const double t19 = t18 * t5;
-    const double t20 = t19 + 0.0011904761904761906;
-    const double t21 = t20 * t5;
-    const double t22 = t21 + 0.03333333333333333;
-    const double t23 = t22 * t5;
-    const double t24 = t23 + 0.3333333333333333;
-    const double t25 = t6 * t24;
-    const double t26 = t5 * x0;
-    const double t27 = 3.9145882126782523e-19 * t3;
-    const double t28 = t27 * t5;
-    const double t29 = t8 * t3;
-    const double t30 = t28 + t29;
-    const double t31 = t30 * t5;
-    const double t32 = t10 * t3;
-    const double t33 = t31 + t32;
-    const double t34 = t33 * t5;
-    const double t35 = t12 * t3;
-    const double t36 = t34 + t35;
-    const double t37 = t36 * t5;
-    const double t38 = t14 * t3;
-    const double t39 = t37 + t38;
-    const double t40 = t39 * t5;
-    const double t41 = t16 * t3;
-    const double t42 = t40 + t41;
-    const double t43 = t42 * t5;
-    const double t44 = t18 * t3;
-    const double t45 = t43 + t44;
-    const double t46 = t45 * t5;
-    const double t47 = t20 * t3;
-    const double t48 = t46 + t47;
-    const double t49 = t48 * t5;
-    const double t50 = t22 * t3;
-    const double t51 = t49 + t50;
-    const double t52 = t26 * t51;
-    const double t53 = t25 + t52;
-    const double t54 = pm_exp(x0);
-    const double t55 = -x0;
-    const double t56 = pm_exp(t55);
-    const double t57 = t54 + t56;
-    const double t58 = t57 * 0.5;
-    const double t59 = t53 / t58;
-    const double t60 = t54 - t56;
-    const double t61 = t60 * 0.5;
-    const double t62 = t26 * t24;
-    const double t63 = t58 * t58;
-    const double t64 = t62 / t63;
-    const double t65 = t61 * t64;
-    const double t66 = t59 - t65;
-    const double t67 = t2 ? 0.0 : t66;
-    const double t68 = pm_tanh(x0);
-    const double t69 = pm_abs(t68);
-    const int t70 = t69 < 0.5;
-    const double t71 = t68 * t68;
-    const double t72 = 1.0 - t71;
-    const double t73 = 1.0 - t68;
-    const double t74 = 1.0 + t68;
-    const double t75 = t73 * t74;
-    const double t76 = t70 ? t72 : t75;
-    const double t77 = 1.0 - t76;
-    const double t78 = t1 ? t67 : t77;
-    const double t79 = x1 * t78;
-    out[i] = t79;
   }
 }
 
@@ -5473,7 +5158,7 @@ static void k300(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 301: float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(mul(in0, in0), in0), add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(add(mul(3.9145882126782523e-19, mul(in0, in0)), 1.4797143443923793e-16), mul(in0, in0)), 4.498331606952833e-14), mul(in0, in0)), 1.0706029224547743e-11), mul(in0, in0)), 1.9270852604185937e-9), mul(in0, in0)), 2.505210838544172e-7), mul(in0, in0)), 0.000022045855379188714), mul(in0, in0)), 0.0011904761904761906), mul(in0, in0)), 0.03333333333333333), mul(in0, in0)), 0.3333333333333333)), mul(add(exp(in0), exp(neg(in0))), 0.5))), sub(in0, tanh(in0))) */
+/* 301: float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), sub(in0, tanh(in0))) */
 static void k301(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
@@ -5484,37 +5169,30 @@ static void k301(long n, void *out_, const void *const *in_, const double *p) {
     const int t1 = t0 < 1.0;
     const int t2 = x0 == 0.0;
     const double t3 = x0 * x0;
-    const double t4 = t3 * x0;
-    const double t5 = 3.9145882126782523e-19 * t3;
-    const double t6 = t5 + 1.4797143443923793e-16;
-    const double t7 = t6 * t3;
-    const double t8 = t7 + 4.498331606952833e-14;
-    const double t9 = t8 * t3;
-    const double t10 = t9 + 1.0706029224547743e-11;
-    const double t11 = t10 * t3;
-    const double t12 = t11 + 1.9270852604185937e-9;
-    const double t13 = t12 * t3;
-    const double t14 = t13 + 2.505210838544172e-7;
-    const double t15 = t14 * t3;
-    const double t16 = t15 + 0.000022045855379188714;
-    const double t17 = t16 * t3;
-    const double t18 = t17 + 0.0011904761904761906;
-    const double t19 = t18 * t3;
-    const double t20 = t19 + 0.03333333333333333;
-    const double t21 = t20 * t3;
-    const double t22 = t21 + 0.3333333333333333;
-    const double t23 = t4 * t22;
-    const double t24 = pm_exp(x0);
-    const double t25 = -x0;
-    const double t26 = pm_exp(t25);
-    const double t27 = t24 + t26;
-    const double t28 = t27 * 0.5;
-    const double t29 = t23 / t28;
-    const double t30 = t2 ? 0.0 : t29;
-    const double t31 = pm_tanh(x0);
-    const double t32 = x0 - t31;
-    const double t33 = t1 ? t30 : t32;
-    out[i] = t33;
+    const double t4 = x0 * t3;
+    const double t5 = t3 + 1430.0;
+    const double t6 = t5 * t3;
+    const double t7 = t6 + 289575.0;
+    const double t8 = t7 * t3;
+    const double t9 = t8 + 16081065.0;
+    const double t10 = t9 * t3;
+    const double t11 = t10 + 218243025.0;
+    const double t12 = t4 * t11;
+    const double t13 = t3 + 1485.0;
+    const double t14 = t13 * t3;
+    const double t15 = t14 + 315315.0;
+    const double t16 = t15 * t3;
+    const double t17 = t16 + 18918900.0;
+    const double t18 = t17 * t3;
+    const double t19 = t18 + 310134825.0;
+    const double t20 = t19 * t3;
+    const double t21 = t20 + 654729075.0;
+    const double t22 = t12 / t21;
+    const double t23 = t2 ? 0.0 : t22;
+    const double t24 = pm_tanh(x0);
+    const double t25 = x0 - t24;
+    const double t26 = t1 ? t23 : t25;
+    out[i] = t26;
   }
 }
 

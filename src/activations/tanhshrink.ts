@@ -2,27 +2,27 @@ import * as ir from '../ir/expr.js';
 import { defineActivation } from './define.js';
 
 /**
- * The series of x cosh(x) - sinh(x) = sum over k >= 1 of 2k / (2k+1)! x^(2k+1), as the
- * coefficients of x^3 (x^2)^(k-1): all positive, and ten terms reach double precision for |x| < 1.
+ * x - tanh(x) for |x| < 1 without the cancellation of the difference (x - tanh(x) ~ x^3 / 3,
+ * whose direct evaluation loses all accuracy near 0): the ninth convergent of Lambert's continued
+ * fraction tanh(x) = x / (1 + u / (3 + u / (5 + ...))), u = x^2, is tanh(x) = x Q(u) / P(u), so
+ * x - tanh(x) = x u A(u) / P(u) with A = (P - Q) / u. Every coefficient is a positive integer
+ * (exact in double) and u >= 0, so the evaluation does not cancel either; the convergent is
+ * within 2.1e-19 relative of x - tanh(x) on |x| <= 1 (measured with mpmath at 2000 points), far
+ * below double's rounding. Ten multiply-adds and a division, where the series of
+ * x cosh(x) - sinh(x) over cosh(x) had taken two exponentials as well.
  */
-const SERIES: readonly number[] = Array.from({ length: 10 }, (_, i) => {
-  const k = i + 1;
-  let factorial = 1;
-  for (let j = 2; j <= 2 * k + 1; j++) factorial *= j;
-  return (2 * k) / factorial;
-});
+const A: readonly number[] = [218243025, 16081065, 289575, 1430, 1];
+const P: readonly number[] = [654729075, 310134825, 18918900, 315315, 1485, 1];
 
-/**
- * x - tanh(x) = (x cosh(x) - sinh(x)) / cosh(x) for |x| < 1, from the series: the direct
- * difference cancels (x - tanh(x) ~ x^3 / 3), losing all accuracy near 0, and its derivative
- * 1 - (1 - tanh^2) with it.
- */
+function horner(coefficients: readonly number[], u: ir.Expr): ir.Expr {
+  let p: ir.Expr = ir.constant(coefficients[coefficients.length - 1]!);
+  for (let k = coefficients.length - 2; k >= 0; k--) p = ir.add(ir.mul(p, u), coefficients[k]!);
+  return p;
+}
+
 function smallTanhshrink(x: ir.Expr): ir.Expr {
   const u = ir.mul(x, x);
-  let p: ir.Expr = ir.constant(SERIES[SERIES.length - 1]!);
-  for (let k = SERIES.length - 2; k >= 0; k--) p = ir.add(ir.mul(p, u), SERIES[k]!);
-  const cosh = ir.mul(ir.add(ir.exp(x), ir.exp(ir.neg(x))), 0.5);
-  return ir.div(ir.mul(ir.mul(u, x), p), cosh);
+  return ir.div(ir.mul(ir.mul(x, u), horner(A, u)), horner(P, u));
 }
 
 /** Tanhshrink: `x - tanh(x)`. */
@@ -37,6 +37,10 @@ export default defineActivation({
   // subtraction, hence the node name. Near 0 the same function without the cancellation (see
   // smallTanhshrink); both zeros give +0.0, as x - tanh(x) does.
   forward: (x) => ir.where(ir.lt(ir.abs(x), 1), ir.where(ir.eq(x, 0), 0, smallTanhshrink(x)), ir.sub(x, ir.tanh(x))),
+  // NOTE: the derivative 1 - (1 - tanh^2) is tanh^2 exactly; written so it neither cancels near
+  // 0 (PyTorch's grad - grad (1 - tanh^2) gives 0 in float32 for |x| <= 2^-12.5) nor differentiates
+  // the forward's two branches (a backward kernel three times as long).
+  derivative: (x) => ir.mul(ir.tanh(x), ir.tanh(x)),
   gradFn: 'SubBackward0',
   reference: (x) => x - Math.tanh(x),
   referenceDerivative: (x) => Math.tanh(x) ** 2,
