@@ -3,7 +3,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { activations, F, tensor, type Tensor } from '../src/index.js';
+import { activations, autograd, F, tensor, type Tensor } from '../src/index.js';
 
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const SELU_SCALE = 1.0507009873554804934193349852946;
@@ -73,5 +73,33 @@ describe('identities', () => {
         { numRuns: 60 },
       );
     }
+  });
+});
+
+describe('tanhshrink near 0 (where x - tanh(x) cancels)', () => {
+  // x - tanh(x) = x^3/3 - 2x^5/15 + 17x^7/315 - 62x^9/2835 + ...: below 0.01 these four terms
+  // leave an error below 1e-22 relative. The derivative is tanh(x)^2.
+  const series = (x: number): number => {
+    const u = x * x;
+    return x * u * (1 / 3 - u * (2 / 15 - u * (17 / 315 - (u * 62) / 2835)));
+  };
+  const xs = [1e-30, -3e-20, 1e-10, -(2 ** -13), 1e-5, 3e-4, -0.001, 0.009];
+  it.each(['float64', 'float32'] as const)('%s: value and gradient to the precision of the dtype', (dtype) => {
+    const x = tensor(xs, { dtype, requiresGrad: true });
+    const y = F.tanhshrink(x);
+    const [g] = autograd.grad(y.sum(), x);
+    const got = Array.from(y.toTypedArray());
+    const grad = Array.from(g!.toTypedArray());
+    const inputs = Array.from(x.toTypedArray());
+    // float64: within 4 ulps; float32: within an ulp of the float32 result (PyTorch's float32
+    // gives 0 for the value below |x| = 2^-12 and for the gradient below 2^-12.5).
+    // Results below float32's range (1e-30 cubed) are 0 there: the smallest subnormal is allowed.
+    const rel = dtype === 'float64' ? 4 * 2 ** -52 : 2 ** -23;
+    const abs = dtype === 'float64' ? 0 : 2 ** -149;
+    inputs.forEach((v, i) => {
+      expect(Math.abs(got[i]! - series(v)), `tanhshrink(${v}) = ${got[i]}`).toBeLessThanOrEqual(abs + rel * Math.abs(series(v)));
+      const d = Math.tanh(v) ** 2;
+      expect(Math.abs(grad[i]! - d), `tanhshrink'(${v}) = ${grad[i]}`).toBeLessThanOrEqual(abs + rel * d);
+    });
   });
 });

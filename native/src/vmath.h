@@ -131,15 +131,17 @@ PM_INLINE double pm_exp_core(double hi, double lo, int degree13) {
     p = PM_FMA(p, r, 1.0 / 120.0);
     p = PM_FMA(p, r, 1.0 / 24.0);
     p = PM_FMA(p, r, 1.0 / 6.0);
+    p = PM_FMA(p, r, 0.5);
   } else {
-    p = 1.0 / 40320.0;
-    p = PM_FMA(p, r, 1.0 / 5040.0);
-    p = PM_FMA(p, r, 1.0 / 720.0);
-    p = PM_FMA(p, r, 1.0 / 120.0);
-    p = PM_FMA(p, r, 1.0 / 24.0);
-    p = PM_FMA(p, r, 1.0 / 6.0);
+    /* Estrin's scheme: three levels of multiply-adds instead of a chain of six (the same
+       polynomial; its rounding differs from Horner's by about an ulp of double). */
+    double r2 = r * r;
+    double a = PM_FMA(1.0 / 6.0, r, 0.5);
+    double b = PM_FMA(1.0 / 120.0, r, 1.0 / 24.0);
+    double c = PM_FMA(1.0 / 5040.0, r, 1.0 / 720.0);
+    double cd = PM_FMA(1.0 / 40320.0, r2, c);
+    p = PM_FMA(PM_FMA(cd, r2, b), r2, a);
   }
-  p = PM_FMA(p, r, 0.5);
   /* exp(r) = 1 + (r + r^2 (1/2 + ...)): the small part first, then one rounding against 1. */
   double m = 1.0 + PM_FMA(p, r * r, r);
   double f1, f2;
@@ -423,24 +425,18 @@ PM_INLINE double pf_erfc(double x) {
   double axc = 27.5 < ax ? 27.5 : ax; /* NaN passes */
   double t = 1.0 / PM_FMA(0.5, axc, 1.0);
   double u = PM_FMA(t, 2.1481481481481484, -1.1481481481481481);
-  double p = -2.822388032009195e-07;
-  p = PM_FMA(p, u, 1.0209027474421459e-06);
-  p = PM_FMA(p, u, 1.164752253192426e-06);
-  p = PM_FMA(p, u, -8.464553978205032e-06);
-  p = PM_FMA(p, u, 3.0107992821100365e-06);
-  p = PM_FMA(p, u, 3.5810316945652934e-05);
-  p = PM_FMA(p, u, -4.9614649576369076e-05);
-  p = PM_FMA(p, u, -9.778400128708852e-05);
-  p = PM_FMA(p, u, 0.0002994269843358582);
-  p = PM_FMA(p, u, 0.0001370888172700806);
-  p = PM_FMA(p, u, -0.0014045292718468097);
-  p = PM_FMA(p, u, 0.00040712062028437943);
-  p = PM_FMA(p, u, 0.00651832900206731);
-  p = PM_FMA(p, u, -0.005057697309050857);
-  p = PM_FMA(p, u, -0.03969826074080591);
-  p = PM_FMA(p, u, 0.032409287861992576);
-  p = PM_FMA(p, u, 0.6316996845981374);
-  p = PM_FMA(p, u, -0.6251953118892332);
+  /* Estrin's scheme over the 18 coefficients (lowest first in c): pairs, then pairs of pairs. */
+  static const double c[18] = {-0.6251953118892332,    0.6316996845981374,     0.032409287861992576,   -0.03969826074080591,
+                               -0.005057697309050857,  0.00651832900206731,    0.00040712062028437943, -0.0014045292718468097,
+                               0.0001370888172700806,  0.0002994269843358582,  -9.778400128708852e-05, -4.9614649576369076e-05,
+                               3.5810316945652934e-05, 3.0107992821100365e-06, -8.464553978205032e-06, 1.164752253192426e-06,
+                               1.0209027474421459e-06, -2.822388032009195e-07};
+  double u2 = u * u, u4 = u2 * u2, u8 = u4 * u4, u16 = u8 * u8;
+  double q0 = PM_FMA(c[1], u, c[0]), q1 = PM_FMA(c[3], u, c[2]), q2 = PM_FMA(c[5], u, c[4]);
+  double q3 = PM_FMA(c[7], u, c[6]), q4 = PM_FMA(c[9], u, c[8]), q5 = PM_FMA(c[11], u, c[10]);
+  double q6 = PM_FMA(c[13], u, c[12]), q7 = PM_FMA(c[15], u, c[14]), q8 = PM_FMA(c[17], u, c[16]);
+  double s0 = PM_FMA(q1, u2, q0), s1 = PM_FMA(q3, u2, q2), s2 = PM_FMA(q5, u2, q4), s3 = PM_FMA(q7, u2, q6);
+  double p = PM_FMA(q8, u16, PM_FMA(PM_FMA(s3, u4, s2), u8, PM_FMA(s1, u4, s0)));
   double y = t * pm_exp_core(-axc * axc, p, 0);
   return x < 0 ? 2.0 - y : y;
 }
