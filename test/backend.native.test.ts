@@ -410,9 +410,9 @@ describe.skipIf(skip)('threads and dispatch', () => {
     try {
       const before = backend!.info().pool;
       const xs = new Float32Array(1 << 20).fill(0.5);
-      const out = new Float32Array(xs.length);
+      let out: Float32Array = xs;
       // Large enough to be split (parallelWork) unless the pool is backed off.
-      for (let i = 0; i < 4; i++) run('native', ir.unary('exp', x0), 'float32', [xs]).forEach((v, j) => (out[j] = v));
+      for (let i = 0; i < 4; i++) out = run('native', ir.unary('exp', x0), 'float32', [xs]) as Float32Array;
       const after = backend!.info().pool;
       const d = (k: keyof typeof after) => after[k] - before[k];
       expect(d('parallel') + d('inlineWhileBackedOff'), 'every split job is counted once').toBe(4);

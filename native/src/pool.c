@@ -13,9 +13,9 @@
  * cores), the pool backs off to the calling thread alone for a while (20-320 ms, see back_off),
  * then tries threads again.
  *
- * Idle workers spin on the generation for a while (about 50 us: back-to-back kernel calls hand
- * off in a fraction of a microsecond) and then sleep on a condition variable (a wake-up then costs
- * tens of microseconds, which the size thresholds in addon.c account for).
+ * Idle workers spin on the generation for a while (SPIN_NS: back-to-back kernel calls hand off in
+ * a fraction of a microsecond) and then sleep on a condition variable (a wake-up then costs tens
+ * of microseconds or more, which the size thresholds in addon.c account for).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -182,7 +182,7 @@ int paoding_set_threads(int n) {
  * - helped: threads saved at least 15 %;
  * - absent: the caller ran every chunk itself (no worker was scheduled in time). The job took
  *   what it takes alone, so this costs nothing but the wake-up, and alone it is no evidence;
- * - hurt: otherwise, a worker held a chunk while the caller waited for it.
+ * - hurt: otherwise (threads saved less than 15 %: the caller waited for a worker's chunk).
  * Three hurt jobs in a row, or 16 absent ones (another process holds the other cores), and jobs run
  * on the calling thread alone for a while: 20 ms, doubling up to 320 ms while the tries after it
  * fail again; a helped job resets both. (A fixed 200 ms had kept a training step on one thread
@@ -196,15 +196,16 @@ int paoding_set_threads(int n) {
 static int64_t backoff_until = 0;
 static int64_t backoff_ns = BACKOFF_MIN_NS;
 static int hurt_run = 0, absent_run = 0;
-/* Counters for info(): jobs run by several threads, hurt, absent, back-offs, jobs run inline while backed off, sleeper wake-ups. */
-static long counts[6];
+/* Counters for info(), in paoding_pool_counts' order; changed only by the caller holding the pool. */
+enum { C_PARALLEL, C_HURT, C_ABSENT, C_BACKOFFS, C_INLINE_BACKED_OFF, C_WAKEUPS, C_COUNT };
+static long counts[C_COUNT];
 
 void paoding_pool_counts(long out[6]) {
-  for (int i = 0; i < 6; i++) out[i] = counts[i];
+  for (int i = 0; i < C_COUNT; i++) out[i] = counts[i];
 }
 
 static void back_off(int64_t now) {
-  counts[3]++;
+  counts[C_BACKOFFS]++;
   backoff_until = now + backoff_ns;
   backoff_ns = backoff_ns * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : backoff_ns * 2;
   hurt_run = absent_run = 0;
@@ -219,7 +220,7 @@ void paoding_parallel(paoding_task_fn task, void *ctx, int parts) {
   }
   int64_t start = now_ns();
   if (start < backoff_until) {
-    counts[4]++;
+    counts[C_INLINE_BACKED_OFF]++;
     atomic_flag_clear(&pool.busy);
     for (int i = 0; i < parts; i++) task(ctx, i, parts);
     return;
@@ -232,9 +233,9 @@ void paoding_parallel(paoding_task_fn task, void *ctx, int parts) {
   uint32_t gen = (uint32_t)(atomic_load(&pool.state) >> 32) + 1;
   if (gen == 0) gen = 1; /* 0 is what a new worker has seen */
   atomic_store(&pool.state, (uint64_t)gen << 32); /* seq_cst: pairs with the sleepers' check */
-  counts[0]++;
+  counts[C_PARALLEL]++;
   if (atomic_load(&pool.sleepers) > 0) {
-    counts[5]++;
+    counts[C_WAKEUPS]++;
     pthread_mutex_lock(&pool.mu);
     pthread_cond_broadcast(&pool.cv);
     pthread_mutex_unlock(&pool.mu);
@@ -244,13 +245,13 @@ void paoding_parallel(paoding_task_fn task, void *ctx, int parts) {
   while (atomic_load_explicit(&pool.done, memory_order_acquire) < parts) cpu_relax();
   int64_t end = now_ns();
   if (mine == parts) {
-    counts[2]++;
+    counts[C_ABSENT]++;
     if (++absent_run >= ABSENT_LIMIT) back_off(end);
   } else if (mine > 0) {
     /* Alone it would have taken about (own - start) / mine * parts. */
     double alone = (double)(own - start) / mine * parts;
     if ((double)(end - start) * 1.15 > alone) {
-      counts[1]++;
+      counts[C_HURT]++;
       absent_run = 0;
       if (++hurt_run >= HURT_LIMIT) back_off(end);
     } else {
