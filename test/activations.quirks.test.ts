@@ -269,6 +269,20 @@ describe('nn.PReLU', () => {
     y.sum().backward();
     expect(m.weight.grad!.tolist()).toEqual([-2, -4, -3]);
   });
+
+  it('with one slope keeps the input shape (0-d included) and gives the slope a gradient of its own shape', () => {
+    for (const wShape of [[1], []] as number[][]) {
+      for (const x of [tensor([[-1, 2], [-3, 4]], { requiresGrad: true }), tensor(-2, { requiresGrad: true })]) {
+        const w = tensor(wShape.length ? [0.5] : 0.5, { requiresGrad: true });
+        const y = F.prelu(x, w);
+        expect(y.shape).toEqual(x.shape);
+        y.sum().backward();
+        expect(w.grad!.shape).toEqual(wShape);
+        expect(w.grad!.sum().item()).toBe(x.dim() ? -4 : -2);
+        expect(Array.from(x.grad!.toTypedArray())).toEqual(x.dim() ? [0.5, 1, 0.5, 1] : [0.5]);
+      }
+    }
+  });
 });
 
 describe('nn.init.calculateGain', () => {

@@ -30,7 +30,9 @@ export default defineActivation({
       }
     }
     if (w.dim() > 1) throw new RangeError(`${where}: prelu: Expected \`weight\` to be a scalar or 1D tensor, but got: ndim = ${w.dim()}`);
-    if (n === 1) return { weight: w.reshape([]) };
+    // One slope: a [1] weight broadcasts over an input with dimensions as it is (no view to
+    // make per call); a 0-d input needs it 0-d, or the result would gain a dimension.
+    if (n === 1) return { weight: w.dim() === 0 || x.dim() === 0 ? w.reshape([]) : w };
     return { weight: w.reshape([1, n, ...Array<number>(Math.max(0, x.dim() - 2)).fill(1)]) };
   },
   forward: (x, p) => ir.where(ir.gt(x, 0), x, ir.mul(p.weight, x)),

@@ -65,6 +65,13 @@ export function normalizeDim(dim: number, ndim: number, where: string): number {
  * the first mismatching dimension from the end, numbered in the broadcast result.
  */
 export function broadcastShapes(shapes: readonly (readonly number[])[], where: string | (() => string)): number[] {
+  // The common cases first: operands of the first one's shape, and one-element operands (a
+  // scalar tensor, a [1] weight) of no more dimensions. Small elementwise calls are dominated by
+  // bookkeeping like this.
+  const first = shapes[0];
+  if (first !== undefined && shapes.every((s) => s === first || (s.length <= first.length && (sameShape(s, first) || s.every((d) => d === 1))))) {
+    return first.slice();
+  }
   let acc: readonly number[] = [];
   for (const s of shapes) {
     const ndim = Math.max(acc.length, s.length);
