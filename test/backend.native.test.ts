@@ -404,6 +404,34 @@ describe.skipIf(skip)('threads and dispatch', () => {
     expect(backends.getNumThreads()).toBe(Math.min(64, cores));
   });
 
+  it('kernels specialised for parameters equal to 1 give the general kernels\' bits, forward and backward', () => {
+    const xs = sweep(1 << 14, 'float32', -30, 30, 5);
+    // Default parameters (the generator renders the specialised kernels for the calls it sees).
+    const cases: [string, Record<string, unknown>][] = [['celu', {}], ['elu', {}], ['softplus', {}], ['hardtanh', {}]];
+    backends.setBackend('native');
+    try {
+      for (const dtype of ['float32', 'float64'] as const) {
+        for (const [id, opts] of cases) {
+          const results: Float64Array[] = [];
+          for (const unit of [true, false]) {
+            config.unitKernels = unit;
+            const before = stats.unit;
+            const x = tensor(xs, { dtype, requiresGrad: true });
+            const y = activations.get(id).call(x, opts);
+            const [g] = autograd.grad(y, x, { gradOutputs: x.mul(0.25) });
+            results.push(Float64Array.from([...y.toTypedArray(), ...g!.toTypedArray()] as number[]));
+            if (unit) expect(stats.unit - before, `${id} ${dtype}: a specialised kernel ran`).toBeGreaterThan(0);
+            else expect(stats.unit - before).toBe(0);
+          }
+          const [a, b] = results;
+          for (let i = 0; i < a!.length; i++) if (!Object.is(a![i], b![i])) expect(`${id} ${dtype} [${i}] ${a![i]}`).toBe(`${id} ${dtype} [${i}] ${b![i]}`);
+        }
+      }
+    } finally {
+      config.unitKernels = true;
+    }
+  });
+
   it("the pool's counters account for every job given to two threads", () => {
     if (status.info!.maxThreads < 2) return;
     backends.setNumThreads(2);

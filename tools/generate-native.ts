@@ -11,7 +11,8 @@
  * arithmetic (add, sub, mul, div by tensors and scalars, neg, exp, log, ..., comparisons) and a
  * small training step, all on a
  * recording backend that notes each call's expression, dtype and operand layout. Each distinct
- * canonical key (`src/backends/native/kernels.ts`) becomes one C function: a loop over
+ * canonical key (`src/backends/native/kernels.ts`), and the key of the same call with its
+ * parameters equal to 1 made constants (`unitSpecialized`), becomes one C function: a loop over
  * contiguous arrays that computes the expression in double (float32 kernels round once on
  * store, as the JavaScript backend does), with runtime scalar parameters. The native backend
  * computes the same key for a call and runs the kernel when the addon has it.
@@ -23,7 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { activations, autograd, F, manualSeed, nn, optim, rand, randint, randn, tensor, type Tensor } from '../src/index.js';
 import { getBackend, registerBackend, runElementwise, setBackend } from '../src/backends/index.js';
-import { broadcastScalar, canonicalKernel, contiguous, kernelKey, plan } from '../src/backends/native/kernels.js';
+import { broadcastScalar, canonicalKernel, contiguous, kernelKey, plan, unitSpecialized } from '../src/backends/native/kernels.js';
 import { type Expr, input, topoOrder, unary } from '../src/ir/expr.js';
 import { castScalar, type DType } from '../src/tensor/dtype.js';
 import { setWarningHandler } from '../src/util/warn.js';
@@ -183,16 +184,21 @@ export function captureKernels(): KernelSource[] {
   const previous = getBackend();
   registerBackend({
     name: 'native-capture',
-    elementwise(expr, dtype, shape, out, outBool, operands) {
+    elementwise(expr, dtype, shape, out, outBool, operands, params) {
       if (dtype !== 'float32' && dtype !== 'float64') return false;
       // Strided calls (views such as GLU's halves) too, canonicalised as the backend's strided
       // path does: operands it gathers count as arrays, broadcast single values as scalars.
       const p = plan(shape, out, operands);
       const scalar = p?.scalar ?? operands.map((o) => !contiguous(shape, o.strides) && broadcastScalar(shape, o.strides));
       if (p === undefined && expr === input(0)) return false; // strided copies stay in JavaScript
-      const e = canonicalKernel(expr, scalar).expr;
-      const key = kernelKey(e, dtype, outBool);
-      if (!found.has(key) && supported(e)) found.set(key, { key, expr: e, dtype, outBool });
+      // The general kernel, and the one the backend prefers when parameters are 1 (see
+      // unitSpecialized): both, as other calls pass other values.
+      const unit = unitSpecialized(expr, params);
+      for (const x of unit === undefined ? [expr] : [expr, unit]) {
+        const e = canonicalKernel(x, scalar).expr;
+        const key = kernelKey(e, dtype, outBool);
+        if (!found.has(key) && supported(e)) found.set(key, { key, expr: e, dtype, outBool });
+      }
       return false;
     },
   });

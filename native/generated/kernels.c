@@ -9,7 +9,7 @@
  * element size, operand count, parameter count, relative cost) through the macro X; otherwise
  * it defines the functions and the table PAODING_KERNEL_TABLE (compiled once per instruction set).
  */
-#define PAODING_KERNEL_COUNT 308
+#define PAODING_KERNEL_COUNT 336
 #ifdef PAODING_KERNEL_INFO
 #define PAODING_KERNEL_LIST(X) \
   X("float32>bool|eq(in0, $#0)", 4, 1, 1, 1, 1.25) \
@@ -110,12 +110,15 @@
   X("float32|sqrt(in0)", 4, 4, 1, 0, 3) \
   X("float32|sub($#0, in1)", 4, 4, 2, 1, 1.25) \
   X("float32|sub(in0, $#0)", 4, 4, 1, 1, 1.25) \
+  X("float32|sub(in0, 1)", 4, 4, 1, 0, 1.25) \
   X("float32|sub(in0, in1)", 4, 4, 2, 0, 1.25) \
   X("float32|sub(min(in0, 0), log1p(exp(neg(abs(in0)))))", 4, 4, 1, 0, 18) \
   X("float32|tanh(in0)", 4, 4, 1, 0, 11) \
   X("float32|trunc(in0)", 4, 4, 1, 0, 1.25) \
   X("float32|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0)", 4, 4, 1, 3, 2) \
   X("float32|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0)", 4, 4, 2, 2, 2) \
+  X("float32|where(and(ge(in0, $#0), le(in0, 1)), $#1, 0)", 4, 4, 1, 2, 2) \
+  X("float32|where(and(ge(in0, $#0), le(in0, 1)), in1, 0)", 4, 4, 2, 1, 2) \
   X("float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1)", 4, 4, 1, 2, 2.25) \
   X("float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0)", 4, 4, 1, 1, 2.25) \
   X("float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1)", 4, 4, 2, 1, 2.25) \
@@ -124,11 +127,15 @@
   X("float32|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0)", 4, 4, 2, 0, 2.25) \
   X("float32|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1)))))", 4, 4, 1, 2, 42.25) \
   X("float32|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1)))))", 4, 4, 2, 1, 42.25) \
+  X("float32|where(gt(in0, $#0), $#1, mul($#1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0))))", 4, 4, 1, 2, 10.5) \
+  X("float32|where(gt(in0, $#0), in0, add(max(in0, 0), log1p(exp(neg(abs(in0))))))", 4, 4, 1, 1, 18.5) \
+  X("float32|where(gt(in0, $#0), in1, mul(in1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0))))", 4, 4, 2, 1, 10.5) \
   X("float32|where(gt(in0, 0), $#0, mul($#0, $#1))", 4, 4, 1, 2, 1.75) \
   X("float32|where(gt(in0, 0), 0, mul($#0, in0))", 4, 4, 1, 1, 1.75) \
   X("float32|where(gt(in0, 0), 0, mul(in1, in0))", 4, 4, 2, 0, 1.75) \
   X("float32|where(gt(in0, 0), in0, mul($#0, in0))", 4, 4, 1, 1, 1.75) \
   X("float32|where(gt(in0, 0), in0, mul(in0, $#0))", 4, 4, 1, 1, 1.75) \
+  X("float32|where(gt(in0, 0), in0, where(eq(in0, 0), abs(in0), expm1(in0)))", 4, 4, 1, 0, 10.25) \
   X("float32|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(in0))))", 4, 4, 1, 1, 10.75) \
   X("float32|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(mul(in0, $#1)))))", 4, 4, 1, 2, 11) \
   X("float32|where(gt(in0, 0), in1, mul(in1, $#0))", 4, 4, 2, 1, 1.75) \
@@ -141,6 +148,7 @@
   X("float32|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0)))))", 4, 4, 2, 2, 10.75) \
   X("float32|where(gt(where(lt(add(in0, 3), 0), 0, add(in0, 3)), 6), 1, where(lt(add(in0, 3), 0), 0, div(add(in0, 3), 6)))", 4, 4, 1, 0, 4.5) \
   X("float32|where(gt(where(lt(in0, $#0), $#0, in0), $#1), $#1, where(lt(in0, $#0), $#0, in0))", 4, 4, 1, 2, 2) \
+  X("float32|where(gt(where(lt(in0, $#0), $#0, in0), 1), 1, where(lt(in0, $#0), $#0, in0))", 4, 4, 1, 1, 2) \
   X("float32|where(gt(where(lt(in0, 0), 0, in0), 6), 6, where(lt(in0, 0), 0, in0))", 4, 4, 1, 0, 2) \
   X("float32|where(le(in0, $#0), $#1, in0)", 4, 4, 1, 2, 1.5) \
   X("float32|where(le(in0, $#0), 0, $#1)", 4, 4, 1, 2, 1.5) \
@@ -155,15 +163,21 @@
   X("float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, add(in0, $#1)), mul($#1, $#0))), in1)", 4, 4, 2, 2, 3) \
   X("float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, exp(in0)), $#0)), in1)", 4, 4, 2, 1, 8.5) \
   X("float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul(mul($#0, $#1), exp(mul(in0, $#1))), mul($#0, $#1))), in1)", 4, 4, 2, 2, 9) \
+  X("float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1)), $#0), $#0)", 4, 4, 1, 1, 2.5) \
   X("float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1.7580993408473766)), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805))", 4, 4, 1, 1, 3) \
+  X("float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, exp(in0)), $#0), $#0)", 4, 4, 1, 1, 8.25) \
   X("float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, mul(1.7580993408473766, exp(in0))), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805))", 4, 4, 1, 1, 9) \
+  X("float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1)), in1), in1)", 4, 4, 2, 0, 2.5) \
   X("float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805))", 4, 4, 2, 0, 3) \
+  X("float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, exp(in0)), in1), in1)", 4, 4, 2, 0, 8.25) \
   X("float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805))", 4, 4, 2, 0, 9) \
   X("float32|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), sub(in0, tanh(in0)))", 4, 4, 1, 0, 19.25) \
   X("float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0))", 4, 4, 2, 1, 2.25) \
   X("float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2))", 4, 4, 3, 0, 2.25) \
   X("float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2)", 4, 4, 1, 3, 2) \
   X("float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, in1)", 4, 4, 2, 2, 2) \
+  X("float32|where(or(le(in0, $#0), ge(in0, 1)), 0, $#1)", 4, 4, 1, 2, 2) \
+  X("float32|where(or(le(in0, $#0), ge(in0, 1)), 0, in1)", 4, 4, 2, 1, 2) \
   X("float32|where(or(le(in0, 0), ge(in0, 6)), 0, $#0)", 4, 4, 1, 1, 2) \
   X("float32|where(or(le(in0, 0), ge(in0, 6)), 0, in1)", 4, 4, 2, 0, 2) \
   X("float64>bool|eq(in0, $#0)", 8, 1, 1, 1, 1.25) \
@@ -264,12 +278,15 @@
   X("float64|sqrt(in0)", 8, 8, 1, 0, 3) \
   X("float64|sub($#0, in1)", 8, 8, 2, 1, 1.25) \
   X("float64|sub(in0, $#0)", 8, 8, 1, 1, 1.25) \
+  X("float64|sub(in0, 1)", 8, 8, 1, 0, 1.25) \
   X("float64|sub(in0, in1)", 8, 8, 2, 0, 1.25) \
   X("float64|sub(min(in0, 0), log1p(exp(neg(abs(in0)))))", 8, 8, 1, 0, 18) \
   X("float64|tanh(in0)", 8, 8, 1, 0, 11) \
   X("float64|trunc(in0)", 8, 8, 1, 0, 1.25) \
   X("float64|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0)", 8, 8, 1, 3, 2) \
   X("float64|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0)", 8, 8, 2, 2, 2) \
+  X("float64|where(and(ge(in0, $#0), le(in0, 1)), $#1, 0)", 8, 8, 1, 2, 2) \
+  X("float64|where(and(ge(in0, $#0), le(in0, 1)), in1, 0)", 8, 8, 2, 1, 2) \
   X("float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1)", 8, 8, 1, 2, 2.25) \
   X("float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0)", 8, 8, 1, 1, 2.25) \
   X("float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1)", 8, 8, 2, 1, 2.25) \
@@ -278,11 +295,15 @@
   X("float64|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0)", 8, 8, 2, 0, 2.25) \
   X("float64|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1)))))", 8, 8, 1, 2, 42.25) \
   X("float64|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1)))))", 8, 8, 2, 1, 42.25) \
+  X("float64|where(gt(in0, $#0), $#1, mul($#1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0))))", 8, 8, 1, 2, 10.5) \
+  X("float64|where(gt(in0, $#0), in0, add(max(in0, 0), log1p(exp(neg(abs(in0))))))", 8, 8, 1, 1, 18.5) \
+  X("float64|where(gt(in0, $#0), in1, mul(in1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0))))", 8, 8, 2, 1, 10.5) \
   X("float64|where(gt(in0, 0), $#0, mul($#0, $#1))", 8, 8, 1, 2, 1.75) \
   X("float64|where(gt(in0, 0), 0, mul($#0, in0))", 8, 8, 1, 1, 1.75) \
   X("float64|where(gt(in0, 0), 0, mul(in1, in0))", 8, 8, 2, 0, 1.75) \
   X("float64|where(gt(in0, 0), in0, mul($#0, in0))", 8, 8, 1, 1, 1.75) \
   X("float64|where(gt(in0, 0), in0, mul(in0, $#0))", 8, 8, 1, 1, 1.75) \
+  X("float64|where(gt(in0, 0), in0, where(eq(in0, 0), abs(in0), expm1(in0)))", 8, 8, 1, 0, 10.25) \
   X("float64|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(in0))))", 8, 8, 1, 1, 10.75) \
   X("float64|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(mul(in0, $#1)))))", 8, 8, 1, 2, 11) \
   X("float64|where(gt(in0, 0), in1, mul(in1, $#0))", 8, 8, 2, 1, 1.75) \
@@ -295,6 +316,7 @@
   X("float64|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0)))))", 8, 8, 2, 2, 10.75) \
   X("float64|where(gt(where(lt(add(in0, 3), 0), 0, add(in0, 3)), 6), 1, where(lt(add(in0, 3), 0), 0, div(add(in0, 3), 6)))", 8, 8, 1, 0, 4.5) \
   X("float64|where(gt(where(lt(in0, $#0), $#0, in0), $#1), $#1, where(lt(in0, $#0), $#0, in0))", 8, 8, 1, 2, 2) \
+  X("float64|where(gt(where(lt(in0, $#0), $#0, in0), 1), 1, where(lt(in0, $#0), $#0, in0))", 8, 8, 1, 1, 2) \
   X("float64|where(gt(where(lt(in0, 0), 0, in0), 6), 6, where(lt(in0, 0), 0, in0))", 8, 8, 1, 0, 2) \
   X("float64|where(le(in0, $#0), $#1, in0)", 8, 8, 1, 2, 1.5) \
   X("float64|where(le(in0, $#0), 0, $#1)", 8, 8, 1, 2, 1.5) \
@@ -309,15 +331,21 @@
   X("float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, add(in0, $#1)), mul($#1, $#0))), in1)", 8, 8, 2, 2, 3) \
   X("float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, exp(in0)), $#0)), in1)", 8, 8, 2, 1, 8.5) \
   X("float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul(mul($#0, $#1), exp(mul(in0, $#1))), mul($#0, $#1))), in1)", 8, 8, 2, 2, 9) \
+  X("float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1)), $#0), $#0)", 8, 8, 1, 1, 2.5) \
   X("float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1.7580993408473766)), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805))", 8, 8, 1, 1, 3) \
+  X("float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, exp(in0)), $#0), $#0)", 8, 8, 1, 1, 8.25) \
   X("float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, mul(1.7580993408473766, exp(in0))), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805))", 8, 8, 1, 1, 9) \
+  X("float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1)), in1), in1)", 8, 8, 2, 0, 2.5) \
   X("float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805))", 8, 8, 2, 0, 3) \
+  X("float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, exp(in0)), in1), in1)", 8, 8, 2, 0, 8.25) \
   X("float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805))", 8, 8, 2, 0, 9) \
   X("float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), sub(in0, tanh(in0)))", 8, 8, 1, 0, 19.25) \
   X("float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0))", 8, 8, 2, 1, 2.25) \
   X("float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2))", 8, 8, 3, 0, 2.25) \
   X("float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2)", 8, 8, 1, 3, 2) \
   X("float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, in1)", 8, 8, 2, 2, 2) \
+  X("float64|where(or(le(in0, $#0), ge(in0, 1)), 0, $#1)", 8, 8, 1, 2, 2) \
+  X("float64|where(or(le(in0, $#0), ge(in0, 1)), 0, in1)", 8, 8, 2, 1, 2) \
   X("float64|where(or(le(in0, 0), ge(in0, 6)), 0, $#0)", 8, 8, 1, 1, 2) \
   X("float64|where(or(le(in0, 0), ge(in0, 6)), 0, in1)", 8, 8, 2, 0, 2)
 #else
@@ -1797,8 +1825,20 @@ static void k97(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 98: float32|sub(in0, in1) */
+/* 98: float32|sub(in0, 1) */
 static void k98(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double t0 = x0 - 1.0;
+    out[i] = (float)t0;
+  }
+}
+
+/* 99: float32|sub(in0, in1) */
+static void k99(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1811,8 +1851,8 @@ static void k98(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 99: float32|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) (float32 arithmetic) */
-static void k99(long n, void *out_, const void *const *in_, const double *p) {
+/* 100: float32|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) (float32 arithmetic) */
+static void k100(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1828,8 +1868,8 @@ static void k99(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 100: float32|tanh(in0) */
-static void k100(long n, void *out_, const void *const *in_, const double *p) {
+/* 101: float32|tanh(in0) */
+static void k101(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1840,8 +1880,8 @@ static void k100(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 101: float32|trunc(in0) */
-static void k101(long n, void *out_, const void *const *in_, const double *p) {
+/* 102: float32|trunc(in0) */
+static void k102(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1852,8 +1892,8 @@ static void k101(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 102: float32|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0) */
-static void k102(long n, void *out_, const void *const *in_, const double *p) {
+/* 103: float32|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0) */
+static void k103(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1869,8 +1909,8 @@ static void k102(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 103: float32|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0) */
-static void k103(long n, void *out_, const void *const *in_, const double *p) {
+/* 104: float32|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0) */
+static void k104(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1887,8 +1927,41 @@ static void k103(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 104: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1) */
-static void k104(long n, void *out_, const void *const *in_, const double *p) {
+/* 105: float32|where(and(ge(in0, $#0), le(in0, 1)), $#1, 0) */
+static void k105(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const double p0 = p[0];
+  const double p1 = p[1];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const int t0 = x0 >= p0;
+    const int t1 = x0 <= 1.0;
+    const int t2 = t0 & t1;
+    const double t3 = t2 ? p1 : 0.0;
+    out[i] = (float)t3;
+  }
+}
+
+/* 106: float32|where(and(ge(in0, $#0), le(in0, 1)), in1, 0) */
+static void k106(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float *restrict a1 = (const float *)in_[1];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const int t0 = x0 >= p0;
+    const int t1 = x0 <= 1.0;
+    const int t2 = t0 & t1;
+    const double t3 = t2 ? x1 : 0.0;
+    out[i] = (float)t3;
+  }
+}
+
+/* 107: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1) */
+static void k107(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1904,8 +1977,8 @@ static void k104(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 105: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0) */
-static void k105(long n, void *out_, const void *const *in_, const double *p) {
+/* 108: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0) */
+static void k108(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1920,8 +1993,8 @@ static void k105(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 106: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1) */
-static void k106(long n, void *out_, const void *const *in_, const double *p) {
+/* 109: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1) */
+static void k109(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1938,8 +2011,8 @@ static void k106(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 107: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, where(gt(in0, $#0), sub(in0, $#0), add(in0, $#0))) */
-static void k107(long n, void *out_, const void *const *in_, const double *p) {
+/* 110: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, where(gt(in0, $#0), sub(in0, $#0), add(in0, $#0))) */
+static void k110(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1958,8 +2031,8 @@ static void k107(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 108: float32|where(and(gt(in0, -3), lt(in0, 3)), mul($#0, 0.16666666666666666), 0) */
-static void k108(long n, void *out_, const void *const *in_, const double *p) {
+/* 111: float32|where(and(gt(in0, -3), lt(in0, 3)), mul($#0, 0.16666666666666666), 0) */
+static void k111(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1974,8 +2047,8 @@ static void k108(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 109: float32|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0) */
-static void k109(long n, void *out_, const void *const *in_, const double *p) {
+/* 112: float32|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0) */
+static void k112(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1992,8 +2065,8 @@ static void k109(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 110: float32|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1))))) */
-static void k110(long n, void *out_, const void *const *in_, const double *p) {
+/* 113: float32|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1))))) */
+static void k113(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2010,8 +2083,8 @@ static void k110(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 111: float32|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1))))) */
-static void k111(long n, void *out_, const void *const *in_, const double *p) {
+/* 114: float32|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1))))) */
+static void k114(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2029,8 +2102,64 @@ static void k111(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 112: float32|where(gt(in0, 0), $#0, mul($#0, $#1)) */
-static void k112(long n, void *out_, const void *const *in_, const double *p) {
+/* 115: float32|where(gt(in0, $#0), $#1, mul($#1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0)))) (float32 arithmetic) */
+static void k115(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float p0 = (float)p[0];
+  const float p1 = (float)p[1];
+  for (long i = 0; i < n; i++) {
+    const float x0 = a0[i];
+    const int t0 = x0 > p0;
+    const int t1 = x0 == p0;
+    const float t2 = pf32_sigmoid(x0);
+    const float t3 = t1 ? t2 : t2;
+    const float t4 = p1 * t3;
+    const float t5 = t0 ? p1 : t4;
+    out[i] = t5;
+  }
+}
+
+/* 116: float32|where(gt(in0, $#0), in0, add(max(in0, 0), log1p(exp(neg(abs(in0)))))) (float32 arithmetic) */
+static void k116(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float p0 = (float)p[0];
+  for (long i = 0; i < n; i++) {
+    const float x0 = a0[i];
+    const int t0 = x0 > p0;
+    const float t1 = pf32_max(x0, ((float)0.0));
+    const float t2 = pf32_abs(x0);
+    const float t3 = -t2;
+    const float t4 = pf32_exp(t3);
+    const float t5 = pf32_log1p(t4);
+    const float t6 = t1 + t5;
+    const float t7 = t0 ? x0 : t6;
+    out[i] = t7;
+  }
+}
+
+/* 117: float32|where(gt(in0, $#0), in1, mul(in1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0)))) (float32 arithmetic) */
+static void k117(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float *restrict a1 = (const float *)in_[1];
+  const float p0 = (float)p[0];
+  for (long i = 0; i < n; i++) {
+    const float x0 = a0[i];
+    const float x1 = a1[i];
+    const int t0 = x0 > p0;
+    const int t1 = x0 == p0;
+    const float t2 = pf32_sigmoid(x0);
+    const float t3 = t1 ? t2 : t2;
+    const float t4 = x1 * t3;
+    const float t5 = t0 ? x1 : t4;
+    out[i] = t5;
+  }
+}
+
+/* 118: float32|where(gt(in0, 0), $#0, mul($#0, $#1)) */
+static void k118(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2044,8 +2173,8 @@ static void k112(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 113: float32|where(gt(in0, 0), 0, mul($#0, in0)) */
-static void k113(long n, void *out_, const void *const *in_, const double *p) {
+/* 119: float32|where(gt(in0, 0), 0, mul($#0, in0)) */
+static void k119(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2058,8 +2187,8 @@ static void k113(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 114: float32|where(gt(in0, 0), 0, mul(in1, in0)) */
-static void k114(long n, void *out_, const void *const *in_, const double *p) {
+/* 120: float32|where(gt(in0, 0), 0, mul(in1, in0)) */
+static void k120(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2074,8 +2203,8 @@ static void k114(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 115: float32|where(gt(in0, 0), in0, mul($#0, in0)) */
-static void k115(long n, void *out_, const void *const *in_, const double *p) {
+/* 121: float32|where(gt(in0, 0), in0, mul($#0, in0)) */
+static void k121(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2088,8 +2217,8 @@ static void k115(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 116: float32|where(gt(in0, 0), in0, mul(in0, $#0)) */
-static void k116(long n, void *out_, const void *const *in_, const double *p) {
+/* 122: float32|where(gt(in0, 0), in0, mul(in0, $#0)) */
+static void k122(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2102,8 +2231,25 @@ static void k116(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 117: float32|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(in0)))) (float32 arithmetic) */
-static void k117(long n, void *out_, const void *const *in_, const double *p) {
+/* 123: float32|where(gt(in0, 0), in0, where(eq(in0, 0), abs(in0), expm1(in0))) (float32 arithmetic) */
+static void k123(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const float x0 = a0[i];
+    const int t0 = x0 > ((float)0.0);
+    const int t1 = x0 == ((float)0.0);
+    const float t2 = pf32_abs(x0);
+    const float t3 = pf32_expm1(x0);
+    const float t4 = t1 ? t2 : t3;
+    const float t5 = t0 ? x0 : t4;
+    out[i] = t5;
+  }
+}
+
+/* 124: float32|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(in0)))) (float32 arithmetic) */
+static void k124(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -2121,8 +2267,8 @@ static void k117(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 118: float32|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(mul(in0, $#1))))) (float32 arithmetic) */
-static void k118(long n, void *out_, const void *const *in_, const double *p) {
+/* 125: float32|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(mul(in0, $#1))))) (float32 arithmetic) */
+static void k125(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -2144,8 +2290,8 @@ static void k118(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 119: float32|where(gt(in0, 0), in1, mul(in1, $#0)) */
-static void k119(long n, void *out_, const void *const *in_, const double *p) {
+/* 126: float32|where(gt(in0, 0), in1, mul(in1, $#0)) */
+static void k126(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2160,8 +2306,8 @@ static void k119(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 120: float32|where(gt(in0, 0), in2, mul(in2, $#0)) */
-static void k120(long n, void *out_, const void *const *in_, const double *p) {
+/* 127: float32|where(gt(in0, 0), in2, mul(in2, $#0)) */
+static void k127(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a2 = (const float *)in_[2];
@@ -2176,8 +2322,8 @@ static void k120(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 121: float32|where(gt(in0, 0), mul(in0, 1.0507009873554805), where(eq(in0, 0), mul(abs(in0), 1.7580993408473766), mul(1.7580993408473766, expm1(in0)))) (float32 arithmetic) */
-static void k121(long n, void *out_, const void *const *in_, const double *p) {
+/* 128: float32|where(gt(in0, 0), mul(in0, 1.0507009873554805), where(eq(in0, 0), mul(abs(in0), 1.7580993408473766), mul(1.7580993408473766, expm1(in0)))) (float32 arithmetic) */
+static void k128(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -2196,8 +2342,8 @@ static void k121(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 122: float32|where(gt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
-static void k122(long n, void *out_, const void *const *in_, const double *p) {
+/* 129: float32|where(gt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
+static void k129(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2214,8 +2360,8 @@ static void k122(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 123: float32|where(gt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
-static void k123(long n, void *out_, const void *const *in_, const double *p) {
+/* 130: float32|where(gt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
+static void k130(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2234,8 +2380,8 @@ static void k123(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 124: float32|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) (float32 arithmetic) */
-static void k124(long n, void *out_, const void *const *in_, const double *p) {
+/* 131: float32|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) (float32 arithmetic) */
+static void k131(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -2257,8 +2403,8 @@ static void k124(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 125: float32|where(gt(mul(in0, $#0), $#1), in0, div(add(max(mul(in0, $#0), 0), log1p(exp(neg(abs(mul(in0, $#0)))))), $#0)) (float32 arithmetic) */
-static void k125(long n, void *out_, const void *const *in_, const double *p) {
+/* 132: float32|where(gt(mul(in0, $#0), $#1), in0, div(add(max(mul(in0, $#0), 0), log1p(exp(neg(abs(mul(in0, $#0)))))), $#0)) (float32 arithmetic) */
+static void k132(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -2282,8 +2428,8 @@ static void k125(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 126: float32|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) (float32 arithmetic) */
-static void k126(long n, void *out_, const void *const *in_, const double *p) {
+/* 133: float32|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) (float32 arithmetic) */
+static void k133(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2306,8 +2452,8 @@ static void k126(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 127: float32|where(gt(where(lt(add(in0, 3), 0), 0, add(in0, 3)), 6), 1, where(lt(add(in0, 3), 0), 0, div(add(in0, 3), 6))) */
-static void k127(long n, void *out_, const void *const *in_, const double *p) {
+/* 134: float32|where(gt(where(lt(add(in0, 3), 0), 0, add(in0, 3)), 6), 1, where(lt(add(in0, 3), 0), 0, div(add(in0, 3), 6))) */
+static void k134(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -2324,8 +2470,8 @@ static void k127(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 128: float32|where(gt(where(lt(in0, $#0), $#0, in0), $#1), $#1, where(lt(in0, $#0), $#0, in0)) */
-static void k128(long n, void *out_, const void *const *in_, const double *p) {
+/* 135: float32|where(gt(where(lt(in0, $#0), $#0, in0), $#1), $#1, where(lt(in0, $#0), $#0, in0)) */
+static void k135(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2340,8 +2486,23 @@ static void k128(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 129: float32|where(gt(where(lt(in0, 0), 0, in0), 6), 6, where(lt(in0, 0), 0, in0)) */
-static void k129(long n, void *out_, const void *const *in_, const double *p) {
+/* 136: float32|where(gt(where(lt(in0, $#0), $#0, in0), 1), 1, where(lt(in0, $#0), $#0, in0)) */
+static void k136(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const int t0 = x0 < p0;
+    const double t1 = t0 ? p0 : x0;
+    const int t2 = t1 > 1.0;
+    const double t3 = t2 ? 1.0 : t1;
+    out[i] = (float)t3;
+  }
+}
+
+/* 137: float32|where(gt(where(lt(in0, 0), 0, in0), 6), 6, where(lt(in0, 0), 0, in0)) */
+static void k137(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -2355,8 +2516,8 @@ static void k129(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 130: float32|where(le(in0, $#0), $#1, in0) */
-static void k130(long n, void *out_, const void *const *in_, const double *p) {
+/* 138: float32|where(le(in0, $#0), $#1, in0) */
+static void k138(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2369,8 +2530,8 @@ static void k130(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 131: float32|where(le(in0, $#0), 0, $#1) */
-static void k131(long n, void *out_, const void *const *in_, const double *p) {
+/* 139: float32|where(le(in0, $#0), 0, $#1) */
+static void k139(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2383,8 +2544,8 @@ static void k131(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 132: float32|where(le(in0, $#0), 0, in1) */
-static void k132(long n, void *out_, const void *const *in_, const double *p) {
+/* 140: float32|where(le(in0, $#0), 0, in1) */
+static void k140(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2398,8 +2559,8 @@ static void k132(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 133: float32|where(le(in0, 0), 0, $#0) */
-static void k133(long n, void *out_, const void *const *in_, const double *p) {
+/* 141: float32|where(le(in0, 0), 0, $#0) */
+static void k141(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2411,8 +2572,8 @@ static void k133(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 134: float32|where(le(in0, 0), 0, in1) */
-static void k134(long n, void *out_, const void *const *in_, const double *p) {
+/* 142: float32|where(le(in0, 0), 0, in1) */
+static void k142(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2426,8 +2587,8 @@ static void k134(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 135: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), add(in0, $#1), $#1)), $#0) */
-static void k135(long n, void *out_, const void *const *in_, const double *p) {
+/* 143: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), add(in0, $#1), $#1)), $#0) */
+static void k143(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2444,8 +2605,8 @@ static void k135(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 136: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, add(in0, $#2)), mul($#2, $#1))), $#0) */
-static void k136(long n, void *out_, const void *const *in_, const double *p) {
+/* 144: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, add(in0, $#2)), mul($#2, $#1))), $#0) */
+static void k144(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2465,8 +2626,8 @@ static void k136(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 137: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, exp(in0)), $#1)), $#0) (float32 arithmetic) */
-static void k137(long n, void *out_, const void *const *in_, const double *p) {
+/* 145: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, exp(in0)), $#1)), $#0) (float32 arithmetic) */
+static void k145(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -2484,8 +2645,8 @@ static void k137(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 138: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul(mul($#1, $#2), exp(mul(in0, $#2))), mul($#1, $#2))), $#0) (float32 arithmetic) */
-static void k138(long n, void *out_, const void *const *in_, const double *p) {
+/* 146: float32|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul(mul($#1, $#2), exp(mul(in0, $#2))), mul($#1, $#2))), $#0) (float32 arithmetic) */
+static void k146(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -2508,8 +2669,8 @@ static void k138(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 139: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), add(in0, $#0), $#0)), in1) */
-static void k139(long n, void *out_, const void *const *in_, const double *p) {
+/* 147: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), add(in0, $#0), $#0)), in1) */
+static void k147(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2527,8 +2688,8 @@ static void k139(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 140: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, add(in0, $#1)), mul($#1, $#0))), in1) */
-static void k140(long n, void *out_, const void *const *in_, const double *p) {
+/* 148: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, add(in0, $#1)), mul($#1, $#0))), in1) */
+static void k148(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2549,8 +2710,8 @@ static void k140(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 141: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, exp(in0)), $#0)), in1) (float32 arithmetic) */
-static void k141(long n, void *out_, const void *const *in_, const double *p) {
+/* 149: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, exp(in0)), $#0)), in1) (float32 arithmetic) */
+static void k149(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2569,8 +2730,8 @@ static void k141(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 142: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul(mul($#0, $#1), exp(mul(in0, $#1))), mul($#0, $#1))), in1) (float32 arithmetic) */
-static void k142(long n, void *out_, const void *const *in_, const double *p) {
+/* 150: float32|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul(mul($#0, $#1), exp(mul(in0, $#1))), mul($#0, $#1))), in1) (float32 arithmetic) */
+static void k150(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2594,8 +2755,25 @@ static void k142(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 143: float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1.7580993408473766)), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
-static void k143(long n, void *out_, const void *const *in_, const double *p) {
+/* 151: float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1)), $#0), $#0) */
+static void k151(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const int t0 = x0 <= 0.0;
+    const int t1 = x0 < 0.0;
+    const double t2 = x0 + 1.0;
+    const double t3 = p0 * t2;
+    const double t4 = t1 ? t3 : p0;
+    const double t5 = t0 ? t4 : p0;
+    out[i] = (float)t5;
+  }
+}
+
+/* 152: float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1.7580993408473766)), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
+static void k152(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2613,8 +2791,25 @@ static void k143(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 144: float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, mul(1.7580993408473766, exp(in0))), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) (float32 arithmetic) */
-static void k144(long n, void *out_, const void *const *in_, const double *p) {
+/* 153: float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, exp(in0)), $#0), $#0) (float32 arithmetic) */
+static void k153(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float p0 = (float)p[0];
+  for (long i = 0; i < n; i++) {
+    const float x0 = a0[i];
+    const int t0 = x0 <= ((float)0.0);
+    const int t1 = x0 < ((float)0.0);
+    const float t2 = pf32_exp(x0);
+    const float t3 = p0 * t2;
+    const float t4 = t1 ? t3 : p0;
+    const float t5 = t0 ? t4 : p0;
+    out[i] = t5;
+  }
+}
+
+/* 154: float32|where(le(in0, 0), where(lt(in0, 0), mul($#0, mul(1.7580993408473766, exp(in0))), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) (float32 arithmetic) */
+static void k154(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -2633,8 +2828,27 @@ static void k144(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 145: float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
-static void k145(long n, void *out_, const void *const *in_, const double *p) {
+/* 155: float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1)), in1), in1) */
+static void k155(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float *restrict a1 = (const float *)in_[1];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const int t0 = x0 <= 0.0;
+    const int t1 = x0 < 0.0;
+    const double t2 = x0 + 1.0;
+    const double t3 = x1 * t2;
+    const double t4 = t1 ? t3 : x1;
+    const double t5 = t0 ? t4 : x1;
+    out[i] = (float)t5;
+  }
+}
+
+/* 156: float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
+static void k156(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2654,8 +2868,27 @@ static void k145(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 146: float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) (float32 arithmetic) */
-static void k146(long n, void *out_, const void *const *in_, const double *p) {
+/* 157: float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, exp(in0)), in1), in1) (float32 arithmetic) */
+static void k157(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float *restrict a1 = (const float *)in_[1];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const float x0 = a0[i];
+    const float x1 = a1[i];
+    const int t0 = x0 <= ((float)0.0);
+    const int t1 = x0 < ((float)0.0);
+    const float t2 = pf32_exp(x0);
+    const float t3 = x1 * t2;
+    const float t4 = t1 ? t3 : x1;
+    const float t5 = t0 ? t4 : x1;
+    out[i] = t5;
+  }
+}
+
+/* 158: float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) (float32 arithmetic) */
+static void k158(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2676,8 +2909,8 @@ static void k146(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 147: float32|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), sub(in0, tanh(in0))) */
-static void k147(long n, void *out_, const void *const *in_, const double *p) {
+/* 159: float32|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), sub(in0, tanh(in0))) */
+static void k159(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -2714,8 +2947,8 @@ static void k147(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 148: float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
-static void k148(long n, void *out_, const void *const *in_, const double *p) {
+/* 160: float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
+static void k160(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2732,8 +2965,8 @@ static void k148(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 149: float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
-static void k149(long n, void *out_, const void *const *in_, const double *p) {
+/* 161: float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
+static void k161(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2752,8 +2985,8 @@ static void k149(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 150: float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2) */
-static void k150(long n, void *out_, const void *const *in_, const double *p) {
+/* 162: float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2) */
+static void k162(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2769,8 +3002,8 @@ static void k150(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 151: float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, in1) */
-static void k151(long n, void *out_, const void *const *in_, const double *p) {
+/* 163: float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, in1) */
+static void k163(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2787,8 +3020,41 @@ static void k151(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 152: float32|where(or(le(in0, 0), ge(in0, 6)), 0, $#0) */
-static void k152(long n, void *out_, const void *const *in_, const double *p) {
+/* 164: float32|where(or(le(in0, $#0), ge(in0, 1)), 0, $#1) */
+static void k164(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const double p0 = p[0];
+  const double p1 = p[1];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const int t0 = x0 <= p0;
+    const int t1 = x0 >= 1.0;
+    const int t2 = t0 | t1;
+    const double t3 = t2 ? 0.0 : p1;
+    out[i] = (float)t3;
+  }
+}
+
+/* 165: float32|where(or(le(in0, $#0), ge(in0, 1)), 0, in1) */
+static void k165(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float *restrict a1 = (const float *)in_[1];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const int t0 = x0 <= p0;
+    const int t1 = x0 >= 1.0;
+    const int t2 = t0 | t1;
+    const double t3 = t2 ? 0.0 : x1;
+    out[i] = (float)t3;
+  }
+}
+
+/* 166: float32|where(or(le(in0, 0), ge(in0, 6)), 0, $#0) */
+static void k166(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2802,8 +3068,8 @@ static void k152(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 153: float32|where(or(le(in0, 0), ge(in0, 6)), 0, in1) */
-static void k153(long n, void *out_, const void *const *in_, const double *p) {
+/* 167: float32|where(or(le(in0, 0), ge(in0, 6)), 0, in1) */
+static void k167(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2819,8 +3085,8 @@ static void k153(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 154: float64>bool|eq(in0, $#0) */
-static void k154(long n, void *out_, const void *const *in_, const double *p) {
+/* 168: float64>bool|eq(in0, $#0) */
+static void k168(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -2831,8 +3097,8 @@ static void k154(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 155: float64>bool|eq(in0, in1) */
-static void k155(long n, void *out_, const void *const *in_, const double *p) {
+/* 169: float64>bool|eq(in0, in1) */
+static void k169(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -2845,8 +3111,8 @@ static void k155(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 156: float64>bool|ge(in0, $#0) */
-static void k156(long n, void *out_, const void *const *in_, const double *p) {
+/* 170: float64>bool|ge(in0, $#0) */
+static void k170(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -2857,8 +3123,8 @@ static void k156(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 157: float64>bool|ge(in0, in1) */
-static void k157(long n, void *out_, const void *const *in_, const double *p) {
+/* 171: float64>bool|ge(in0, in1) */
+static void k171(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -2871,8 +3137,8 @@ static void k157(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 158: float64>bool|gt(in0, $#0) */
-static void k158(long n, void *out_, const void *const *in_, const double *p) {
+/* 172: float64>bool|gt(in0, $#0) */
+static void k172(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -2883,8 +3149,8 @@ static void k158(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 159: float64>bool|gt(in0, in1) */
-static void k159(long n, void *out_, const void *const *in_, const double *p) {
+/* 173: float64>bool|gt(in0, in1) */
+static void k173(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -2897,8 +3163,8 @@ static void k159(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 160: float64>bool|le(in0, $#0) */
-static void k160(long n, void *out_, const void *const *in_, const double *p) {
+/* 174: float64>bool|le(in0, $#0) */
+static void k174(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -2909,8 +3175,8 @@ static void k160(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 161: float64>bool|le(in0, in1) */
-static void k161(long n, void *out_, const void *const *in_, const double *p) {
+/* 175: float64>bool|le(in0, in1) */
+static void k175(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -2923,8 +3189,8 @@ static void k161(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 162: float64>bool|lt(in0, $#0) */
-static void k162(long n, void *out_, const void *const *in_, const double *p) {
+/* 176: float64>bool|lt(in0, $#0) */
+static void k176(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -2935,8 +3201,8 @@ static void k162(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 163: float64>bool|lt(in0, in1) */
-static void k163(long n, void *out_, const void *const *in_, const double *p) {
+/* 177: float64>bool|lt(in0, in1) */
+static void k177(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -2949,8 +3215,8 @@ static void k163(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 164: float64>bool|ne(in0, $#0) */
-static void k164(long n, void *out_, const void *const *in_, const double *p) {
+/* 178: float64>bool|ne(in0, $#0) */
+static void k178(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -2961,8 +3227,8 @@ static void k164(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 165: float64>bool|ne(in0, in1) */
-static void k165(long n, void *out_, const void *const *in_, const double *p) {
+/* 179: float64>bool|ne(in0, in1) */
+static void k179(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -2975,8 +3241,8 @@ static void k165(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 166: float64|$#0 */
-static void k166(long n, void *out_, const void *const *in_, const double *p) {
+/* 180: float64|$#0 */
+static void k180(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double p0 = p[0];
   (void)in_;
@@ -2985,8 +3251,8 @@ static void k166(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 167: float64|abs(in0) */
-static void k167(long n, void *out_, const void *const *in_, const double *p) {
+/* 181: float64|abs(in0) */
+static void k181(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -2997,8 +3263,8 @@ static void k167(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 168: float64|add(in0, $#0) */
-static void k168(long n, void *out_, const void *const *in_, const double *p) {
+/* 182: float64|add(in0, $#0) */
+static void k182(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3009,8 +3275,8 @@ static void k168(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 169: float64|add(in0, in1) */
-static void k169(long n, void *out_, const void *const *in_, const double *p) {
+/* 183: float64|add(in0, in1) */
+static void k183(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3023,8 +3289,8 @@ static void k169(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 170: float64|add(in0, mul(in1, $#0)) */
-static void k170(long n, void *out_, const void *const *in_, const double *p) {
+/* 184: float64|add(in0, mul(in1, $#0)) */
+static void k184(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3038,8 +3304,8 @@ static void k170(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 171: float64|ceil(in0) */
-static void k171(long n, void *out_, const void *const *in_, const double *p) {
+/* 185: float64|ceil(in0) */
+static void k185(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3050,8 +3316,8 @@ static void k171(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 172: float64|div(in0, $#0) */
-static void k172(long n, void *out_, const void *const *in_, const double *p) {
+/* 186: float64|div(in0, $#0) */
+static void k186(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3062,8 +3328,8 @@ static void k172(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 173: float64|div(in0, add(1, exp(neg(in0)))) */
-static void k173(long n, void *out_, const void *const *in_, const double *p) {
+/* 187: float64|div(in0, add(1, exp(neg(in0)))) */
+static void k187(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3077,8 +3343,8 @@ static void k173(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 174: float64|div(in0, add(abs(in0), 1)) */
-static void k174(long n, void *out_, const void *const *in_, const double *p) {
+/* 188: float64|div(in0, add(abs(in0), 1)) */
+static void k188(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3091,8 +3357,8 @@ static void k174(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 175: float64|div(in0, in1) */
-static void k175(long n, void *out_, const void *const *in_, const double *p) {
+/* 189: float64|div(in0, in1) */
+static void k189(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3105,8 +3371,8 @@ static void k175(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 176: float64|div(mul(in0, min(max(add(in0, 3), 0), 6)), 6) */
-static void k176(long n, void *out_, const void *const *in_, const double *p) {
+/* 190: float64|div(mul(in0, min(max(add(in0, 3), 0), 6)), 6) */
+static void k190(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3121,8 +3387,8 @@ static void k176(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 177: float64|erf(in0) */
-static void k177(long n, void *out_, const void *const *in_, const double *p) {
+/* 191: float64|erf(in0) */
+static void k191(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3133,8 +3399,8 @@ static void k177(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 178: float64|erfc(in0) */
-static void k178(long n, void *out_, const void *const *in_, const double *p) {
+/* 192: float64|erfc(in0) */
+static void k192(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3145,8 +3411,8 @@ static void k178(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 179: float64|exp(in0) */
-static void k179(long n, void *out_, const void *const *in_, const double *p) {
+/* 193: float64|exp(in0) */
+static void k193(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3157,8 +3423,8 @@ static void k179(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 180: float64|expm1(in0) */
-static void k180(long n, void *out_, const void *const *in_, const double *p) {
+/* 194: float64|expm1(in0) */
+static void k194(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3169,8 +3435,8 @@ static void k180(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 181: float64|floor(in0) */
-static void k181(long n, void *out_, const void *const *in_, const double *p) {
+/* 195: float64|floor(in0) */
+static void k195(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3181,8 +3447,8 @@ static void k181(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 182: float64|in0 */
-static void k182(long n, void *out_, const void *const *in_, const double *p) {
+/* 196: float64|in0 */
+static void k196(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3192,8 +3458,8 @@ static void k182(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 183: float64|log(in0) */
-static void k183(long n, void *out_, const void *const *in_, const double *p) {
+/* 197: float64|log(in0) */
+static void k197(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3204,8 +3470,8 @@ static void k183(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 184: float64|log1p(in0) */
-static void k184(long n, void *out_, const void *const *in_, const double *p) {
+/* 198: float64|log1p(in0) */
+static void k198(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3216,8 +3482,8 @@ static void k184(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 185: float64|max(in0, 0) */
-static void k185(long n, void *out_, const void *const *in_, const double *p) {
+/* 199: float64|max(in0, 0) */
+static void k199(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3228,8 +3494,8 @@ static void k185(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 186: float64|max(in0, in1) */
-static void k186(long n, void *out_, const void *const *in_, const double *p) {
+/* 200: float64|max(in0, in1) */
+static void k200(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3242,8 +3508,8 @@ static void k186(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 187: float64|min(in0, in1) */
-static void k187(long n, void *out_, const void *const *in_, const double *p) {
+/* 201: float64|min(in0, in1) */
+static void k201(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3256,8 +3522,8 @@ static void k187(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 188: float64|mul($#0, $#1) */
-static void k188(long n, void *out_, const void *const *in_, const double *p) {
+/* 202: float64|mul($#0, $#1) */
+static void k202(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double p0 = p[0];
   const double p1 = p[1];
@@ -3268,8 +3534,8 @@ static void k188(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 189: float64|mul($#0, add(in0, in0)) */
-static void k189(long n, void *out_, const void *const *in_, const double *p) {
+/* 203: float64|mul($#0, add(in0, in0)) */
+static void k203(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3281,8 +3547,8 @@ static void k189(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 190: float64|mul($#0, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
-static void k190(long n, void *out_, const void *const *in_, const double *p) {
+/* 204: float64|mul($#0, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
+static void k204(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3303,8 +3569,8 @@ static void k190(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 191: float64|mul($#0, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
-static void k191(long n, void *out_, const void *const *in_, const double *p) {
+/* 205: float64|mul($#0, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
+static void k205(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3335,8 +3601,8 @@ static void k191(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 192: float64|mul($#0, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
-static void k192(long n, void *out_, const void *const *in_, const double *p) {
+/* 206: float64|mul($#0, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
+static void k206(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3356,8 +3622,8 @@ static void k192(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 193: float64|mul($#0, div(1, $#1)) */
-static void k193(long n, void *out_, const void *const *in_, const double *p) {
+/* 207: float64|mul($#0, div(1, $#1)) */
+static void k207(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double p0 = p[0];
   const double p1 = p[1];
@@ -3369,8 +3635,8 @@ static void k193(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 194: float64|mul($#0, div(1, in0)) */
-static void k194(long n, void *out_, const void *const *in_, const double *p) {
+/* 208: float64|mul($#0, div(1, in0)) */
+static void k208(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3382,8 +3648,8 @@ static void k194(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 195: float64|mul($#0, div(1, mul(2, sqrt(in0)))) */
-static void k195(long n, void *out_, const void *const *in_, const double *p) {
+/* 209: float64|mul($#0, div(1, mul(2, sqrt(in0)))) */
+static void k209(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3397,8 +3663,8 @@ static void k195(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 196: float64|mul($#0, exp(in0)) */
-static void k196(long n, void *out_, const void *const *in_, const double *p) {
+/* 210: float64|mul($#0, exp(in0)) */
+static void k210(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3410,8 +3676,8 @@ static void k196(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 197: float64|mul($#0, in0) */
-static void k197(long n, void *out_, const void *const *in_, const double *p) {
+/* 211: float64|mul($#0, in0) */
+static void k211(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3422,8 +3688,8 @@ static void k197(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 198: float64|mul($#0, in1) */
-static void k198(long n, void *out_, const void *const *in_, const double *p) {
+/* 212: float64|mul($#0, in1) */
+static void k212(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a1 = (const double *)in_[1];
   const double p0 = p[0];
@@ -3434,8 +3700,8 @@ static void k198(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 199: float64|mul($#0, mul(-0.5, pow(rsqrt(in0), 3))) */
-static void k199(long n, void *out_, const void *const *in_, const double *p) {
+/* 213: float64|mul($#0, mul(-0.5, pow(rsqrt(in0), 3))) */
+static void k213(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3449,8 +3715,8 @@ static void k199(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 200: float64|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
-static void k200(long n, void *out_, const void *const *in_, const double *p) {
+/* 214: float64|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
+static void k214(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3468,8 +3734,8 @@ static void k200(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 201: float64|mul($#0, mul(in0, sub(1, in0))) */
-static void k201(long n, void *out_, const void *const *in_, const double *p) {
+/* 215: float64|mul($#0, mul(in0, sub(1, in0))) */
+static void k215(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3482,8 +3748,8 @@ static void k201(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 202: float64|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
-static void k202(long n, void *out_, const void *const *in_, const double *p) {
+/* 216: float64|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
+static void k216(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3500,8 +3766,8 @@ static void k202(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 203: float64|mul($#0, mul(tanh(in0), tanh(in0))) */
-static void k203(long n, void *out_, const void *const *in_, const double *p) {
+/* 217: float64|mul($#0, mul(tanh(in0), tanh(in0))) */
+static void k217(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3514,8 +3780,8 @@ static void k203(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 204: float64|mul($#0, neg(div(in0, mul(in1, in1)))) */
-static void k204(long n, void *out_, const void *const *in_, const double *p) {
+/* 218: float64|mul($#0, neg(div(in0, mul(in1, in1)))) */
+static void k218(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3531,8 +3797,8 @@ static void k204(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 205: float64|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k205(long n, void *out_, const void *const *in_, const double *p) {
+/* 219: float64|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k219(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3546,8 +3812,8 @@ static void k205(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 206: float64|mul($#0, sigmoid(in0)) */
-static void k206(long n, void *out_, const void *const *in_, const double *p) {
+/* 220: float64|mul($#0, sigmoid(in0)) */
+static void k220(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3559,8 +3825,8 @@ static void k206(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 207: float64|mul($#0, sigmoid(neg(in0))) */
-static void k207(long n, void *out_, const void *const *in_, const double *p) {
+/* 221: float64|mul($#0, sigmoid(neg(in0))) */
+static void k221(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3573,8 +3839,8 @@ static void k207(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 208: float64|mul($#0, sign(in0)) */
-static void k208(long n, void *out_, const void *const *in_, const double *p) {
+/* 222: float64|mul($#0, sign(in0)) */
+static void k222(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3586,8 +3852,8 @@ static void k208(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 209: float64|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k209(long n, void *out_, const void *const *in_, const double *p) {
+/* 223: float64|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
+static void k223(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3606,8 +3872,8 @@ static void k209(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 210: float64|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
-static void k210(long n, void *out_, const void *const *in_, const double *p) {
+/* 224: float64|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
+static void k224(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3630,8 +3896,8 @@ static void k210(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 211: float64|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k211(long n, void *out_, const void *const *in_, const double *p) {
+/* 225: float64|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k225(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3650,8 +3916,8 @@ static void k211(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 212: float64|mul(in0, $#0) */
-static void k212(long n, void *out_, const void *const *in_, const double *p) {
+/* 226: float64|mul(in0, $#0) */
+static void k226(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3662,8 +3928,8 @@ static void k212(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 213: float64|mul(in0, div(1, $#0)) */
-static void k213(long n, void *out_, const void *const *in_, const double *p) {
+/* 227: float64|mul(in0, div(1, $#0)) */
+static void k227(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3675,8 +3941,8 @@ static void k213(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 214: float64|mul(in0, in0) */
-static void k214(long n, void *out_, const void *const *in_, const double *p) {
+/* 228: float64|mul(in0, in0) */
+static void k228(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3687,8 +3953,8 @@ static void k214(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 215: float64|mul(in0, in1) */
-static void k215(long n, void *out_, const void *const *in_, const double *p) {
+/* 229: float64|mul(in0, in1) */
+static void k229(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3701,8 +3967,8 @@ static void k215(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 216: float64|mul(in0, sigmoid(in1)) */
-static void k216(long n, void *out_, const void *const *in_, const double *p) {
+/* 230: float64|mul(in0, sigmoid(in1)) */
+static void k230(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3716,8 +3982,8 @@ static void k216(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 217: float64|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) */
-static void k217(long n, void *out_, const void *const *in_, const double *p) {
+/* 231: float64|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) */
+static void k231(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3735,8 +4001,8 @@ static void k217(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 218: float64|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0))))))) */
-static void k218(long n, void *out_, const void *const *in_, const double *p) {
+/* 232: float64|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0))))))) */
+static void k232(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3748,8 +4014,8 @@ static void k218(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 219: float64|mul(in1, add(in0, in0)) */
-static void k219(long n, void *out_, const void *const *in_, const double *p) {
+/* 233: float64|mul(in1, add(in0, in0)) */
+static void k233(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3763,8 +4029,8 @@ static void k219(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 220: float64|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
-static void k220(long n, void *out_, const void *const *in_, const double *p) {
+/* 234: float64|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
+static void k234(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3787,8 +4053,8 @@ static void k220(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 221: float64|mul(in1, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
-static void k221(long n, void *out_, const void *const *in_, const double *p) {
+/* 235: float64|mul(in1, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
+static void k235(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3821,8 +4087,8 @@ static void k221(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 222: float64|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
-static void k222(long n, void *out_, const void *const *in_, const double *p) {
+/* 236: float64|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
+static void k236(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3844,8 +4110,8 @@ static void k222(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 223: float64|mul(in1, div(1, in0)) */
-static void k223(long n, void *out_, const void *const *in_, const double *p) {
+/* 237: float64|mul(in1, div(1, in0)) */
+static void k237(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3859,8 +4125,8 @@ static void k223(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 224: float64|mul(in1, div(1, mul(2, sqrt(in0)))) */
-static void k224(long n, void *out_, const void *const *in_, const double *p) {
+/* 238: float64|mul(in1, div(1, mul(2, sqrt(in0)))) */
+static void k238(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3876,8 +4142,8 @@ static void k224(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 225: float64|mul(in1, exp(in0)) */
-static void k225(long n, void *out_, const void *const *in_, const double *p) {
+/* 239: float64|mul(in1, exp(in0)) */
+static void k239(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3891,8 +4157,8 @@ static void k225(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 226: float64|mul(in1, in0) */
-static void k226(long n, void *out_, const void *const *in_, const double *p) {
+/* 240: float64|mul(in1, in0) */
+static void k240(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3905,8 +4171,8 @@ static void k226(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 227: float64|mul(in1, mul(-0.5, pow(rsqrt(in0), 3))) */
-static void k227(long n, void *out_, const void *const *in_, const double *p) {
+/* 241: float64|mul(in1, mul(-0.5, pow(rsqrt(in0), 3))) */
+static void k241(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3922,8 +4188,8 @@ static void k227(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 228: float64|mul(in1, mul(in0, sub(1, in0))) */
-static void k228(long n, void *out_, const void *const *in_, const double *p) {
+/* 242: float64|mul(in1, mul(in0, sub(1, in0))) */
+static void k242(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3938,8 +4204,8 @@ static void k228(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 229: float64|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
-static void k229(long n, void *out_, const void *const *in_, const double *p) {
+/* 243: float64|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
+static void k243(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3958,8 +4224,8 @@ static void k229(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 230: float64|mul(in1, mul(tanh(in0), tanh(in0))) */
-static void k230(long n, void *out_, const void *const *in_, const double *p) {
+/* 244: float64|mul(in1, mul(tanh(in0), tanh(in0))) */
+static void k244(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3974,8 +4240,8 @@ static void k230(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 231: float64|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k231(long n, void *out_, const void *const *in_, const double *p) {
+/* 245: float64|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k245(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3991,8 +4257,8 @@ static void k231(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 232: float64|mul(in1, sigmoid(in0)) */
-static void k232(long n, void *out_, const void *const *in_, const double *p) {
+/* 246: float64|mul(in1, sigmoid(in0)) */
+static void k246(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4006,8 +4272,8 @@ static void k232(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 233: float64|mul(in1, sigmoid(neg(in0))) */
-static void k233(long n, void *out_, const void *const *in_, const double *p) {
+/* 247: float64|mul(in1, sigmoid(neg(in0))) */
+static void k247(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4022,8 +4288,8 @@ static void k233(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 234: float64|mul(in1, sign(in0)) */
-static void k234(long n, void *out_, const void *const *in_, const double *p) {
+/* 248: float64|mul(in1, sign(in0)) */
+static void k248(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4037,8 +4303,8 @@ static void k234(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 235: float64|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k235(long n, void *out_, const void *const *in_, const double *p) {
+/* 249: float64|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
+static void k249(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4059,8 +4325,8 @@ static void k235(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 236: float64|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
-static void k236(long n, void *out_, const void *const *in_, const double *p) {
+/* 250: float64|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
+static void k250(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4085,8 +4351,8 @@ static void k236(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 237: float64|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k237(long n, void *out_, const void *const *in_, const double *p) {
+/* 251: float64|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k251(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4107,8 +4373,8 @@ static void k237(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 238: float64|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
-static void k238(long n, void *out_, const void *const *in_, const double *p) {
+/* 252: float64|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
+static void k252(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4128,8 +4394,8 @@ static void k238(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 239: float64|mul(in2, neg(div(in0, mul(in1, in1)))) */
-static void k239(long n, void *out_, const void *const *in_, const double *p) {
+/* 253: float64|mul(in2, neg(div(in0, mul(in1, in1)))) */
+static void k253(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4147,8 +4413,8 @@ static void k239(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 240: float64|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476))) */
-static void k240(long n, void *out_, const void *const *in_, const double *p) {
+/* 254: float64|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476))) */
+static void k254(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4163,8 +4429,8 @@ static void k240(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 241: float64|neg($#0) */
-static void k241(long n, void *out_, const void *const *in_, const double *p) {
+/* 255: float64|neg($#0) */
+static void k255(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double p0 = p[0];
   (void)in_;
@@ -4174,8 +4440,8 @@ static void k241(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 242: float64|neg(in0) */
-static void k242(long n, void *out_, const void *const *in_, const double *p) {
+/* 256: float64|neg(in0) */
+static void k256(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4186,8 +4452,8 @@ static void k242(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 243: float64|pow(in0, $#0) */
-static void k243(long n, void *out_, const void *const *in_, const double *p) {
+/* 257: float64|pow(in0, $#0) */
+static void k257(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4198,8 +4464,8 @@ static void k243(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 244: float64|reciprocal(in0) */
-static void k244(long n, void *out_, const void *const *in_, const double *p) {
+/* 258: float64|reciprocal(in0) */
+static void k258(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4210,8 +4476,8 @@ static void k244(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 245: float64|round(in0) */
-static void k245(long n, void *out_, const void *const *in_, const double *p) {
+/* 259: float64|round(in0) */
+static void k259(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4222,8 +4488,8 @@ static void k245(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 246: float64|rsqrt(in0) */
-static void k246(long n, void *out_, const void *const *in_, const double *p) {
+/* 260: float64|rsqrt(in0) */
+static void k260(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4234,8 +4500,8 @@ static void k246(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 247: float64|sigmoid(in0) */
-static void k247(long n, void *out_, const void *const *in_, const double *p) {
+/* 261: float64|sigmoid(in0) */
+static void k261(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4246,8 +4512,8 @@ static void k247(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 248: float64|sign(in0) */
-static void k248(long n, void *out_, const void *const *in_, const double *p) {
+/* 262: float64|sign(in0) */
+static void k262(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4258,8 +4524,8 @@ static void k248(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 249: float64|sqrt(in0) */
-static void k249(long n, void *out_, const void *const *in_, const double *p) {
+/* 263: float64|sqrt(in0) */
+static void k263(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4270,8 +4536,8 @@ static void k249(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 250: float64|sub($#0, in1) */
-static void k250(long n, void *out_, const void *const *in_, const double *p) {
+/* 264: float64|sub($#0, in1) */
+static void k264(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a1 = (const double *)in_[1];
   const double p0 = p[0];
@@ -4282,8 +4548,8 @@ static void k250(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 251: float64|sub(in0, $#0) */
-static void k251(long n, void *out_, const void *const *in_, const double *p) {
+/* 265: float64|sub(in0, $#0) */
+static void k265(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4294,8 +4560,20 @@ static void k251(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 252: float64|sub(in0, in1) */
-static void k252(long n, void *out_, const void *const *in_, const double *p) {
+/* 266: float64|sub(in0, 1) */
+static void k266(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double t0 = x0 - 1.0;
+    out[i] = t0;
+  }
+}
+
+/* 267: float64|sub(in0, in1) */
+static void k267(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4308,8 +4586,8 @@ static void k252(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 253: float64|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) */
-static void k253(long n, void *out_, const void *const *in_, const double *p) {
+/* 268: float64|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) */
+static void k268(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4325,8 +4603,8 @@ static void k253(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 254: float64|tanh(in0) */
-static void k254(long n, void *out_, const void *const *in_, const double *p) {
+/* 269: float64|tanh(in0) */
+static void k269(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4337,8 +4615,8 @@ static void k254(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 255: float64|trunc(in0) */
-static void k255(long n, void *out_, const void *const *in_, const double *p) {
+/* 270: float64|trunc(in0) */
+static void k270(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4349,8 +4627,8 @@ static void k255(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 256: float64|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0) */
-static void k256(long n, void *out_, const void *const *in_, const double *p) {
+/* 271: float64|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0) */
+static void k271(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4366,8 +4644,8 @@ static void k256(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 257: float64|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0) */
-static void k257(long n, void *out_, const void *const *in_, const double *p) {
+/* 272: float64|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0) */
+static void k272(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4384,8 +4662,41 @@ static void k257(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 258: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1) */
-static void k258(long n, void *out_, const void *const *in_, const double *p) {
+/* 273: float64|where(and(ge(in0, $#0), le(in0, 1)), $#1, 0) */
+static void k273(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double p0 = p[0];
+  const double p1 = p[1];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const int t0 = x0 >= p0;
+    const int t1 = x0 <= 1.0;
+    const int t2 = t0 & t1;
+    const double t3 = t2 ? p1 : 0.0;
+    out[i] = t3;
+  }
+}
+
+/* 274: float64|where(and(ge(in0, $#0), le(in0, 1)), in1, 0) */
+static void k274(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double *restrict a1 = (const double *)in_[1];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const int t0 = x0 >= p0;
+    const int t1 = x0 <= 1.0;
+    const int t2 = t0 & t1;
+    const double t3 = t2 ? x1 : 0.0;
+    out[i] = t3;
+  }
+}
+
+/* 275: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1) */
+static void k275(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4401,8 +4712,8 @@ static void k258(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 259: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0) */
-static void k259(long n, void *out_, const void *const *in_, const double *p) {
+/* 276: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0) */
+static void k276(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4417,8 +4728,8 @@ static void k259(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 260: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1) */
-static void k260(long n, void *out_, const void *const *in_, const double *p) {
+/* 277: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1) */
+static void k277(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4435,8 +4746,8 @@ static void k260(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 261: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, where(gt(in0, $#0), sub(in0, $#0), add(in0, $#0))) */
-static void k261(long n, void *out_, const void *const *in_, const double *p) {
+/* 278: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, where(gt(in0, $#0), sub(in0, $#0), add(in0, $#0))) */
+static void k278(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4455,8 +4766,8 @@ static void k261(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 262: float64|where(and(gt(in0, -3), lt(in0, 3)), mul($#0, 0.16666666666666666), 0) */
-static void k262(long n, void *out_, const void *const *in_, const double *p) {
+/* 279: float64|where(and(gt(in0, -3), lt(in0, 3)), mul($#0, 0.16666666666666666), 0) */
+static void k279(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4471,8 +4782,8 @@ static void k262(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 263: float64|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0) */
-static void k263(long n, void *out_, const void *const *in_, const double *p) {
+/* 280: float64|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0) */
+static void k280(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4489,8 +4800,8 @@ static void k263(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 264: float64|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1))))) */
-static void k264(long n, void *out_, const void *const *in_, const double *p) {
+/* 281: float64|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1))))) */
+static void k281(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4507,8 +4818,8 @@ static void k264(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 265: float64|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1))))) */
-static void k265(long n, void *out_, const void *const *in_, const double *p) {
+/* 282: float64|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1))))) */
+static void k282(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4526,8 +4837,64 @@ static void k265(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 266: float64|where(gt(in0, 0), $#0, mul($#0, $#1)) */
-static void k266(long n, void *out_, const void *const *in_, const double *p) {
+/* 283: float64|where(gt(in0, $#0), $#1, mul($#1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0)))) */
+static void k283(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double p0 = p[0];
+  const double p1 = p[1];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const int t0 = x0 > p0;
+    const int t1 = x0 == p0;
+    const double t2 = pm_sigmoid(x0);
+    const double t3 = t1 ? t2 : t2;
+    const double t4 = p1 * t3;
+    const double t5 = t0 ? p1 : t4;
+    out[i] = t5;
+  }
+}
+
+/* 284: float64|where(gt(in0, $#0), in0, add(max(in0, 0), log1p(exp(neg(abs(in0)))))) */
+static void k284(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const int t0 = x0 > p0;
+    const double t1 = pm_max(x0, 0.0);
+    const double t2 = pm_abs(x0);
+    const double t3 = -t2;
+    const double t4 = pm_exp(t3);
+    const double t5 = pm_log1p(t4);
+    const double t6 = t1 + t5;
+    const double t7 = t0 ? x0 : t6;
+    out[i] = t7;
+  }
+}
+
+/* 285: float64|where(gt(in0, $#0), in1, mul(in1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0)))) */
+static void k285(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double *restrict a1 = (const double *)in_[1];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const int t0 = x0 > p0;
+    const int t1 = x0 == p0;
+    const double t2 = pm_sigmoid(x0);
+    const double t3 = t1 ? t2 : t2;
+    const double t4 = x1 * t3;
+    const double t5 = t0 ? x1 : t4;
+    out[i] = t5;
+  }
+}
+
+/* 286: float64|where(gt(in0, 0), $#0, mul($#0, $#1)) */
+static void k286(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4541,8 +4908,8 @@ static void k266(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 267: float64|where(gt(in0, 0), 0, mul($#0, in0)) */
-static void k267(long n, void *out_, const void *const *in_, const double *p) {
+/* 287: float64|where(gt(in0, 0), 0, mul($#0, in0)) */
+static void k287(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4555,8 +4922,8 @@ static void k267(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 268: float64|where(gt(in0, 0), 0, mul(in1, in0)) */
-static void k268(long n, void *out_, const void *const *in_, const double *p) {
+/* 288: float64|where(gt(in0, 0), 0, mul(in1, in0)) */
+static void k288(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4571,8 +4938,8 @@ static void k268(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 269: float64|where(gt(in0, 0), in0, mul($#0, in0)) */
-static void k269(long n, void *out_, const void *const *in_, const double *p) {
+/* 289: float64|where(gt(in0, 0), in0, mul($#0, in0)) */
+static void k289(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4585,8 +4952,8 @@ static void k269(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 270: float64|where(gt(in0, 0), in0, mul(in0, $#0)) */
-static void k270(long n, void *out_, const void *const *in_, const double *p) {
+/* 290: float64|where(gt(in0, 0), in0, mul(in0, $#0)) */
+static void k290(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4599,8 +4966,25 @@ static void k270(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 271: float64|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(in0)))) */
-static void k271(long n, void *out_, const void *const *in_, const double *p) {
+/* 291: float64|where(gt(in0, 0), in0, where(eq(in0, 0), abs(in0), expm1(in0))) */
+static void k291(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const int t0 = x0 > 0.0;
+    const int t1 = x0 == 0.0;
+    const double t2 = pm_abs(x0);
+    const double t3 = pm_expm1(x0);
+    const double t4 = t1 ? t2 : t3;
+    const double t5 = t0 ? x0 : t4;
+    out[i] = t5;
+  }
+}
+
+/* 292: float64|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(in0)))) */
+static void k292(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4618,8 +5002,8 @@ static void k271(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 272: float64|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(mul(in0, $#1))))) */
-static void k272(long n, void *out_, const void *const *in_, const double *p) {
+/* 293: float64|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(mul(in0, $#1))))) */
+static void k293(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4639,8 +5023,8 @@ static void k272(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 273: float64|where(gt(in0, 0), in1, mul(in1, $#0)) */
-static void k273(long n, void *out_, const void *const *in_, const double *p) {
+/* 294: float64|where(gt(in0, 0), in1, mul(in1, $#0)) */
+static void k294(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4655,8 +5039,8 @@ static void k273(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 274: float64|where(gt(in0, 0), in2, mul(in2, $#0)) */
-static void k274(long n, void *out_, const void *const *in_, const double *p) {
+/* 295: float64|where(gt(in0, 0), in2, mul(in2, $#0)) */
+static void k295(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a2 = (const double *)in_[2];
@@ -4671,8 +5055,8 @@ static void k274(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 275: float64|where(gt(in0, 0), mul(in0, 1.0507009873554805), where(eq(in0, 0), mul(abs(in0), 1.7580993408473766), mul(1.7580993408473766, expm1(in0)))) */
-static void k275(long n, void *out_, const void *const *in_, const double *p) {
+/* 296: float64|where(gt(in0, 0), mul(in0, 1.0507009873554805), where(eq(in0, 0), mul(abs(in0), 1.7580993408473766), mul(1.7580993408473766, expm1(in0)))) */
+static void k296(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4691,8 +5075,8 @@ static void k275(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 276: float64|where(gt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
-static void k276(long n, void *out_, const void *const *in_, const double *p) {
+/* 297: float64|where(gt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
+static void k297(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4709,8 +5093,8 @@ static void k276(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 277: float64|where(gt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
-static void k277(long n, void *out_, const void *const *in_, const double *p) {
+/* 298: float64|where(gt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
+static void k298(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4729,8 +5113,8 @@ static void k277(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 278: float64|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
-static void k278(long n, void *out_, const void *const *in_, const double *p) {
+/* 299: float64|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
+static void k299(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4749,8 +5133,8 @@ static void k278(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 279: float64|where(gt(mul(in0, $#0), $#1), in0, div(add(max(mul(in0, $#0), 0), log1p(exp(neg(abs(mul(in0, $#0)))))), $#0)) */
-static void k279(long n, void *out_, const void *const *in_, const double *p) {
+/* 300: float64|where(gt(mul(in0, $#0), $#1), in0, div(add(max(mul(in0, $#0), 0), log1p(exp(neg(abs(mul(in0, $#0)))))), $#0)) */
+static void k300(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4771,8 +5155,8 @@ static void k279(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 280: float64|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
-static void k280(long n, void *out_, const void *const *in_, const double *p) {
+/* 301: float64|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
+static void k301(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4792,8 +5176,8 @@ static void k280(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 281: float64|where(gt(where(lt(add(in0, 3), 0), 0, add(in0, 3)), 6), 1, where(lt(add(in0, 3), 0), 0, div(add(in0, 3), 6))) */
-static void k281(long n, void *out_, const void *const *in_, const double *p) {
+/* 302: float64|where(gt(where(lt(add(in0, 3), 0), 0, add(in0, 3)), 6), 1, where(lt(add(in0, 3), 0), 0, div(add(in0, 3), 6))) */
+static void k302(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4810,8 +5194,8 @@ static void k281(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 282: float64|where(gt(where(lt(in0, $#0), $#0, in0), $#1), $#1, where(lt(in0, $#0), $#0, in0)) */
-static void k282(long n, void *out_, const void *const *in_, const double *p) {
+/* 303: float64|where(gt(where(lt(in0, $#0), $#0, in0), $#1), $#1, where(lt(in0, $#0), $#0, in0)) */
+static void k303(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4826,8 +5210,23 @@ static void k282(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 283: float64|where(gt(where(lt(in0, 0), 0, in0), 6), 6, where(lt(in0, 0), 0, in0)) */
-static void k283(long n, void *out_, const void *const *in_, const double *p) {
+/* 304: float64|where(gt(where(lt(in0, $#0), $#0, in0), 1), 1, where(lt(in0, $#0), $#0, in0)) */
+static void k304(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const int t0 = x0 < p0;
+    const double t1 = t0 ? p0 : x0;
+    const int t2 = t1 > 1.0;
+    const double t3 = t2 ? 1.0 : t1;
+    out[i] = t3;
+  }
+}
+
+/* 305: float64|where(gt(where(lt(in0, 0), 0, in0), 6), 6, where(lt(in0, 0), 0, in0)) */
+static void k305(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4841,8 +5240,8 @@ static void k283(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 284: float64|where(le(in0, $#0), $#1, in0) */
-static void k284(long n, void *out_, const void *const *in_, const double *p) {
+/* 306: float64|where(le(in0, $#0), $#1, in0) */
+static void k306(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4855,8 +5254,8 @@ static void k284(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 285: float64|where(le(in0, $#0), 0, $#1) */
-static void k285(long n, void *out_, const void *const *in_, const double *p) {
+/* 307: float64|where(le(in0, $#0), 0, $#1) */
+static void k307(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4869,8 +5268,8 @@ static void k285(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 286: float64|where(le(in0, $#0), 0, in1) */
-static void k286(long n, void *out_, const void *const *in_, const double *p) {
+/* 308: float64|where(le(in0, $#0), 0, in1) */
+static void k308(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4884,8 +5283,8 @@ static void k286(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 287: float64|where(le(in0, 0), 0, $#0) */
-static void k287(long n, void *out_, const void *const *in_, const double *p) {
+/* 309: float64|where(le(in0, 0), 0, $#0) */
+static void k309(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4897,8 +5296,8 @@ static void k287(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 288: float64|where(le(in0, 0), 0, in1) */
-static void k288(long n, void *out_, const void *const *in_, const double *p) {
+/* 310: float64|where(le(in0, 0), 0, in1) */
+static void k310(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4912,8 +5311,8 @@ static void k288(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 289: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), add(in0, $#1), $#1)), $#0) */
-static void k289(long n, void *out_, const void *const *in_, const double *p) {
+/* 311: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), add(in0, $#1), $#1)), $#0) */
+static void k311(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4930,8 +5329,8 @@ static void k289(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 290: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, add(in0, $#2)), mul($#2, $#1))), $#0) */
-static void k290(long n, void *out_, const void *const *in_, const double *p) {
+/* 312: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, add(in0, $#2)), mul($#2, $#1))), $#0) */
+static void k312(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4951,8 +5350,8 @@ static void k290(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 291: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, exp(in0)), $#1)), $#0) */
-static void k291(long n, void *out_, const void *const *in_, const double *p) {
+/* 313: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, exp(in0)), $#1)), $#0) */
+static void k313(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4970,8 +5369,8 @@ static void k291(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 292: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul(mul($#1, $#2), exp(mul(in0, $#2))), mul($#1, $#2))), $#0) */
-static void k292(long n, void *out_, const void *const *in_, const double *p) {
+/* 314: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul(mul($#1, $#2), exp(mul(in0, $#2))), mul($#1, $#2))), $#0) */
+static void k314(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4992,8 +5391,8 @@ static void k292(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 293: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), add(in0, $#0), $#0)), in1) */
-static void k293(long n, void *out_, const void *const *in_, const double *p) {
+/* 315: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), add(in0, $#0), $#0)), in1) */
+static void k315(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5011,8 +5410,8 @@ static void k293(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 294: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, add(in0, $#1)), mul($#1, $#0))), in1) */
-static void k294(long n, void *out_, const void *const *in_, const double *p) {
+/* 316: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, add(in0, $#1)), mul($#1, $#0))), in1) */
+static void k316(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5033,8 +5432,8 @@ static void k294(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 295: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, exp(in0)), $#0)), in1) */
-static void k295(long n, void *out_, const void *const *in_, const double *p) {
+/* 317: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, exp(in0)), $#0)), in1) */
+static void k317(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5053,8 +5452,8 @@ static void k295(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 296: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul(mul($#0, $#1), exp(mul(in0, $#1))), mul($#0, $#1))), in1) */
-static void k296(long n, void *out_, const void *const *in_, const double *p) {
+/* 318: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul(mul($#0, $#1), exp(mul(in0, $#1))), mul($#0, $#1))), in1) */
+static void k318(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5076,8 +5475,25 @@ static void k296(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 297: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1.7580993408473766)), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
-static void k297(long n, void *out_, const void *const *in_, const double *p) {
+/* 319: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1)), $#0), $#0) */
+static void k319(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const int t0 = x0 <= 0.0;
+    const int t1 = x0 < 0.0;
+    const double t2 = x0 + 1.0;
+    const double t3 = p0 * t2;
+    const double t4 = t1 ? t3 : p0;
+    const double t5 = t0 ? t4 : p0;
+    out[i] = t5;
+  }
+}
+
+/* 320: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1.7580993408473766)), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
+static void k320(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5095,8 +5511,25 @@ static void k297(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 298: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, mul(1.7580993408473766, exp(in0))), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
-static void k298(long n, void *out_, const void *const *in_, const double *p) {
+/* 321: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, exp(in0)), $#0), $#0) */
+static void k321(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const int t0 = x0 <= 0.0;
+    const int t1 = x0 < 0.0;
+    const double t2 = pm_exp(x0);
+    const double t3 = p0 * t2;
+    const double t4 = t1 ? t3 : p0;
+    const double t5 = t0 ? t4 : p0;
+    out[i] = t5;
+  }
+}
+
+/* 322: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, mul(1.7580993408473766, exp(in0))), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
+static void k322(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5115,8 +5548,27 @@ static void k298(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 299: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
-static void k299(long n, void *out_, const void *const *in_, const double *p) {
+/* 323: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1)), in1), in1) */
+static void k323(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double *restrict a1 = (const double *)in_[1];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const int t0 = x0 <= 0.0;
+    const int t1 = x0 < 0.0;
+    const double t2 = x0 + 1.0;
+    const double t3 = x1 * t2;
+    const double t4 = t1 ? t3 : x1;
+    const double t5 = t0 ? t4 : x1;
+    out[i] = t5;
+  }
+}
+
+/* 324: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
+static void k324(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5136,8 +5588,27 @@ static void k299(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 300: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
-static void k300(long n, void *out_, const void *const *in_, const double *p) {
+/* 325: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, exp(in0)), in1), in1) */
+static void k325(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double *restrict a1 = (const double *)in_[1];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const int t0 = x0 <= 0.0;
+    const int t1 = x0 < 0.0;
+    const double t2 = pm_exp(x0);
+    const double t3 = x1 * t2;
+    const double t4 = t1 ? t3 : x1;
+    const double t5 = t0 ? t4 : x1;
+    out[i] = t5;
+  }
+}
+
+/* 326: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
+static void k326(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5158,8 +5629,8 @@ static void k300(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 301: float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), sub(in0, tanh(in0))) */
-static void k301(long n, void *out_, const void *const *in_, const double *p) {
+/* 327: float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), sub(in0, tanh(in0))) */
+static void k327(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -5196,8 +5667,8 @@ static void k301(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 302: float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
-static void k302(long n, void *out_, const void *const *in_, const double *p) {
+/* 328: float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
+static void k328(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5214,8 +5685,8 @@ static void k302(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 303: float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
-static void k303(long n, void *out_, const void *const *in_, const double *p) {
+/* 329: float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
+static void k329(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5234,8 +5705,8 @@ static void k303(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 304: float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2) */
-static void k304(long n, void *out_, const void *const *in_, const double *p) {
+/* 330: float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2) */
+static void k330(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5251,8 +5722,8 @@ static void k304(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 305: float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, in1) */
-static void k305(long n, void *out_, const void *const *in_, const double *p) {
+/* 331: float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, in1) */
+static void k331(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5269,8 +5740,41 @@ static void k305(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 306: float64|where(or(le(in0, 0), ge(in0, 6)), 0, $#0) */
-static void k306(long n, void *out_, const void *const *in_, const double *p) {
+/* 332: float64|where(or(le(in0, $#0), ge(in0, 1)), 0, $#1) */
+static void k332(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double p0 = p[0];
+  const double p1 = p[1];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const int t0 = x0 <= p0;
+    const int t1 = x0 >= 1.0;
+    const int t2 = t0 | t1;
+    const double t3 = t2 ? 0.0 : p1;
+    out[i] = t3;
+  }
+}
+
+/* 333: float64|where(or(le(in0, $#0), ge(in0, 1)), 0, in1) */
+static void k333(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double *restrict a1 = (const double *)in_[1];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const int t0 = x0 <= p0;
+    const int t1 = x0 >= 1.0;
+    const int t2 = t0 | t1;
+    const double t3 = t2 ? 0.0 : x1;
+    out[i] = t3;
+  }
+}
+
+/* 334: float64|where(or(le(in0, 0), ge(in0, 6)), 0, $#0) */
+static void k334(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5284,8 +5788,8 @@ static void k306(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 307: float64|where(or(le(in0, 0), ge(in0, 6)), 0, in1) */
-static void k307(long n, void *out_, const void *const *in_, const double *p) {
+/* 335: float64|where(or(le(in0, 0), ge(in0, 6)), 0, in1) */
+static void k335(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5610,5 +6114,33 @@ static const paoding_kernel_fn PAODING_KERNEL_TABLE[PAODING_KERNEL_COUNT] = {
   k305,
   k306,
   k307,
+  k308,
+  k309,
+  k310,
+  k311,
+  k312,
+  k313,
+  k314,
+  k315,
+  k316,
+  k317,
+  k318,
+  k319,
+  k320,
+  k321,
+  k322,
+  k323,
+  k324,
+  k325,
+  k326,
+  k327,
+  k328,
+  k329,
+  k330,
+  k331,
+  k332,
+  k333,
+  k334,
+  k335,
 };
 #endif

@@ -16,7 +16,7 @@ import { type Expr, input } from '../../ir/expr.js';
 import { castScalar, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { contiguousStrides } from '../../tensor/shape.js';
 import { backendNamed, type Backend, type Operand, type StridedArray } from '../index.js';
-import { broadcastScalar, canonicalKernel, contiguous, kernelKey, plan, rowsPlan } from './kernels.js';
+import { broadcastScalar, canonicalKernel, contiguous, kernelKey, plan, rowsPlan, unitSpecialized } from './kernels.js';
 import { runElementwise as runJs } from '../js/elementwise.js';
 
 /** The addon's exports (native/src/addon.c). */
@@ -118,10 +118,12 @@ export const config = {
   minRow: 16,
   /** Optimizer updates of fewer elements than this stay in JavaScript. */
   minOptimizerElements: 64,
+  /** Take the kernels specialised for parameters equal to 1 (`unitSpecialized`) where the addon has them. */
+  unitKernels: true,
 };
 
 /** Counters, for the tests: calls run natively and calls passed to the fallback. */
-export const stats = { taken: 0, declined: 0, matmul: 0, sum: 0, softmax: 0, optimizer: 0, rows: 0 };
+export const stats = { taken: 0, declined: 0, matmul: 0, sum: 0, softmax: 0, optimizer: 0, rows: 0, unit: 0 };
 
 interface Resolved {
   /** Kernel index, or -1 when the addon has no kernel for this call. */
@@ -257,6 +259,28 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
   };
 
   /**
+   * The kernel for a call: the one specialised for its parameters equal to 1 (`unitSpecialized`)
+   * when the addon has it, else the general one, else undefined.
+   */
+  const kernelForCall = (
+    expr: Expr,
+    params: Readonly<Record<string, number>>,
+    dtype: 'float32' | 'float64',
+    outBool: boolean,
+    out: Operand,
+    operands: readonly Operand[],
+    scalar: readonly boolean[],
+  ): Resolved | undefined => {
+    const unit = config.unitKernels ? unitSpecialized(expr, params) : undefined;
+    const r = unit === undefined ? undefined : kernelFor(unit, dtype, outBool, out, operands, scalar);
+    if (r !== undefined) {
+      stats.unit++;
+      return r;
+    }
+    return kernelFor(expr, dtype, outBool, out, operands, scalar);
+  };
+
+  /**
    * The one reused argument array of a kernel call, filled from `head` on (the caller writes the
    * head): per operand slot its array (null when unused or a scalar), offset and, for calls by
    * rows, row stride; then the parameters.
@@ -322,7 +346,7 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
   ): boolean => {
     const rp = rowsPlan(shape, out, operands);
     if (rp === undefined || rp.cols < config.minRow) return false;
-    const r = kernelFor(expr, dtype, outBool, out, operands, rp.scalar);
+    const r = kernelForCall(expr, params, dtype, outBool, out, operands, rp.scalar);
     if (r === undefined) return false;
     // ewRows(k, rows, cols, out, outOffset, outRowStride, (array | null, offset, rowStride) per slot, ...parameters)
     const call = fillCall(r, 6, operands, rp.rowStrides, params, dtype);
@@ -359,7 +383,7 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
         stats.taken++;
         return true;
       }
-      const r = kernelFor(expr, dtype, outBool, out, operands, p.scalar);
+      const r = kernelForCall(expr, params, dtype, outBool, out, operands, p.scalar);
       if (r === undefined) return fallback(expr, dtype, shape, out, outBool, operands, params);
       // ew(k, n, out, outOffset, (array | null, offset) per slot, ...parameters)
       const call = fillCall(r, 4, operands, undefined, params, dtype);

@@ -6,7 +6,7 @@
  *
  * Browser-safe: no Node APIs here (the addon is loaded by `src/node/native.ts`).
  */
-import { type Expr, input, param, substitute, topoOrder } from '../../ir/expr.js';
+import { constant, type Expr, input, param, paramsOf, substitute, topoOrder } from '../../ir/expr.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Operand } from '../js/elementwise.js';
 
@@ -85,6 +85,33 @@ export function canonicalKernel(expr: Expr, scalar: readonly boolean[]): Canonic
   const renamed = substitute(withScalars, input, (name) => param(`#${sources.indexOf(name)}`));
   return { expr: renamed, sources };
 }
+
+/**
+ * The expression with every parameter whose value in this call is exactly 1 replaced by the
+ * constant 1, or undefined when none is (or nothing simplifies). The smart constructors then
+ * drop the multiplications and divisions by it, which are exact (x * 1 = x for every x, -0 and
+ * NaN included), so the result is the same function of the operands: CELU with alpha = 1 is
+ * ELU's kernel, softplus with beta = 1 loses three products and a division. The generator
+ * renders these kernels for the calls it records with unit parameters (the defaults of most
+ * activations), and the backend takes one when the addon has it, the general kernel otherwise.
+ */
+export function unitSpecialized(expr: Expr, params: Readonly<Record<string, number>>): Expr | undefined {
+  let names = unitNames.get(expr.id);
+  if (names === undefined) unitNames.set(expr.id, (names = paramsOf([expr])));
+  let mask = 0;
+  for (let i = 0; i < names.length && i < 30; i++) if (params[names[i]!] === 1) mask |= 1 << i;
+  if (mask === 0) return undefined;
+  const key = `${expr.id}|${mask}`;
+  let e = specialized.get(key);
+  if (e === undefined) {
+    const unit = new Set(names.filter((_, i) => (mask >> i) & 1));
+    const s = substitute(expr, input, (name) => (unit.has(name) ? constant(1) : param(name)));
+    specialized.set(key, (e = s === expr ? null : s));
+  }
+  return e ?? undefined;
+}
+const unitNames = new Map<number, string[]>();
+const specialized = new Map<string, Expr | null>();
 
 /**
  * The canonical key of a kernel: its computation dtype, whether it stores booleans, and the
