@@ -171,7 +171,7 @@
   X("float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805))", 4, 4, 2, 0, 3) \
   X("float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, exp(in0)), in1), in1)", 4, 4, 2, 0, 8.25) \
   X("float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805))", 4, 4, 2, 0, 9) \
-  X("float32|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), sub(in0, tanh(in0)))", 4, 4, 1, 0, 19.25) \
+  X("float32|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), where(lt(in0, 0), neg(add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1)))), add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1)))))", 4, 4, 1, 0, 18.75) \
   X("float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0))", 4, 4, 2, 1, 2.25) \
   X("float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2))", 4, 4, 3, 0, 2.25) \
   X("float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2)", 4, 4, 1, 3, 2) \
@@ -339,7 +339,7 @@
   X("float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805))", 8, 8, 2, 0, 3) \
   X("float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, exp(in0)), in1), in1)", 8, 8, 2, 0, 8.25) \
   X("float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805))", 8, 8, 2, 0, 9) \
-  X("float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), sub(in0, tanh(in0)))", 8, 8, 1, 0, 19.25) \
+  X("float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), where(lt(in0, 0), neg(add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1)))), add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1)))))", 8, 8, 1, 0, 18.75) \
   X("float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0))", 8, 8, 2, 1, 2.25) \
   X("float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2))", 8, 8, 3, 0, 2.25) \
   X("float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2)", 8, 8, 1, 3, 2) \
@@ -2909,7 +2909,7 @@ static void k158(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 159: float32|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), sub(in0, tanh(in0))) */
+/* 159: float32|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), where(lt(in0, 0), neg(add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1)))), add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1))))) */
 static void k159(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
@@ -2940,10 +2940,17 @@ static void k159(long n, void *out_, const void *const *in_, const double *p) {
     const double t21 = t20 + 654729088.0;
     const double t22 = t12 / t21;
     const double t23 = t2 ? 0.0 : t22;
-    const double t24 = pf_tanh(x0);
-    const double t25 = x0 - t24;
-    const double t26 = t1 ? t23 : t25;
-    out[i] = (float)t26;
+    const int t24 = x0 < 0.0;
+    const double t25 = t0 - 1.0;
+    const double t26 = 2.0 * t0;
+    const double t27 = pf_exp(t26);
+    const double t28 = t27 + 1.0;
+    const double t29 = 2.0 / t28;
+    const double t30 = t25 + t29;
+    const double t31 = -t30;
+    const double t32 = t24 ? t31 : t30;
+    const double t33 = t1 ? t23 : t32;
+    out[i] = (float)t33;
   }
 }
 
@@ -5629,7 +5636,7 @@ static void k326(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 327: float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), sub(in0, tanh(in0))) */
+/* 327: float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), where(lt(in0, 0), neg(add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1)))), add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1))))) */
 static void k327(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
@@ -5660,10 +5667,17 @@ static void k327(long n, void *out_, const void *const *in_, const double *p) {
     const double t21 = t20 + 654729075.0;
     const double t22 = t12 / t21;
     const double t23 = t2 ? 0.0 : t22;
-    const double t24 = pm_tanh(x0);
-    const double t25 = x0 - t24;
-    const double t26 = t1 ? t23 : t25;
-    out[i] = t26;
+    const int t24 = x0 < 0.0;
+    const double t25 = t0 - 1.0;
+    const double t26 = 2.0 * t0;
+    const double t27 = pm_exp(t26);
+    const double t28 = t27 + 1.0;
+    const double t29 = 2.0 / t28;
+    const double t30 = t25 + t29;
+    const double t31 = -t30;
+    const double t32 = t24 ? t31 : t30;
+    const double t33 = t1 ? t23 : t32;
+    out[i] = t33;
   }
 }
 

@@ -25,6 +25,18 @@ function smallTanhshrink(x: ir.Expr): ir.Expr {
   return ir.div(ir.mul(ir.mul(x, u), horner(A, u)), horner(P, u));
 }
 
+/**
+ * x - tanh(x) for |x| >= 1 as sign(x) (|x| - 1 + 2 / (e^(2|x|) + 1)): |x| - 1 is exact, and the
+ * small positive term is added to it once, where x - tanh(x) would subtract a tanh near 1 that
+ * carries its own rounding (three times the result's size at |x| = 1). One exponential and a
+ * division instead of tanh's two divisions and expm1.
+ */
+function largeTanhshrink(x: ir.Expr): ir.Expr {
+  const a = ir.abs(x);
+  const m = ir.add(ir.sub(a, 1), ir.div(2, ir.add(ir.exp(ir.mul(2, a)), 1)));
+  return ir.where(ir.lt(x, 0), ir.neg(m), m);
+}
+
 /** Tanhshrink: `x - tanh(x)`. */
 export default defineActivation({
   id: 'tanhshrink',
@@ -36,7 +48,7 @@ export default defineActivation({
   // NOTE(torch): a composite in PyTorch (input - input.tanh()); its gradient is that of the
   // subtraction, hence the node name. Near 0 the same function without the cancellation (see
   // smallTanhshrink); both zeros give +0.0, as x - tanh(x) does.
-  forward: (x) => ir.where(ir.lt(ir.abs(x), 1), ir.where(ir.eq(x, 0), 0, smallTanhshrink(x)), ir.sub(x, ir.tanh(x))),
+  forward: (x) => ir.where(ir.lt(ir.abs(x), 1), ir.where(ir.eq(x, 0), 0, smallTanhshrink(x)), largeTanhshrink(x)),
   // NOTE: the derivative 1 - (1 - tanh^2) is tanh^2 exactly; written so it neither cancels near
   // 0 (PyTorch's grad - grad (1 - tanh^2) gives 0 in float32 for |x| <= 2^-12.5) nor differentiates
   // the forward's two branches (a backward kernel three times as long).
