@@ -96,22 +96,23 @@ export function canonicalKernel(expr: Expr, scalar: readonly boolean[]): Canonic
  * activations), and the backend takes one when the addon has it, the general kernel otherwise.
  */
 export function unitSpecialized(expr: Expr, params: Readonly<Record<string, number>>): Expr | undefined {
-  let names = unitNames.get(expr.id);
-  if (names === undefined) unitNames.set(expr.id, (names = paramsOf([expr])));
+  // Per expression: its parameter names, and the specialised expression per mask of unit ones
+  // (null: nothing simplified). A call builds no key: most default calls come through here.
+  let entry = specialized.get(expr.id);
+  if (entry === undefined) specialized.set(expr.id, (entry = { names: paramsOf([expr]), byMask: new Map() }));
+  const { names, byMask } = entry;
   let mask = 0;
   for (let i = 0; i < names.length && i < 30; i++) if (params[names[i]!] === 1) mask |= 1 << i;
   if (mask === 0) return undefined;
-  const key = `${expr.id}|${mask}`;
-  let e = specialized.get(key);
+  let e = byMask.get(mask);
   if (e === undefined) {
     const unit = new Set(names.filter((_, i) => (mask >> i) & 1));
     const s = substitute(expr, input, (name) => (unit.has(name) ? constant(1) : param(name)));
-    specialized.set(key, (e = s === expr ? null : s));
+    byMask.set(mask, (e = s === expr ? null : s));
   }
   return e ?? undefined;
 }
-const unitNames = new Map<number, string[]>();
-const specialized = new Map<string, Expr | null>();
+const specialized = new Map<number, { names: string[]; byMask: Map<number, Expr | null> }>();
 
 /**
  * The canonical key of a kernel: its computation dtype, whether it stores booleans, and the
