@@ -24,7 +24,7 @@ import { erf, erfc } from '../src/ir/special.js';
 import { Generator, setExponentialFill } from '../src/tensor/random.js';
 import type { DType } from '../src/tensor/dtype.js';
 import { setWarningHandler } from '../src/util/warn.js';
-import { GENERATED_PATH, renderNative } from '../tools/generate-native.js';
+import { floatArithmetic, GENERATED_PATH, renderNative } from '../tools/generate-native.js';
 import { checkLayouts, checkLinearAndBatched, checkNonFinite } from './helpers/products.js';
 
 const status = loadNative();
@@ -47,6 +47,27 @@ afterEach(() => {
 describe('generated kernels', () => {
   it('native/generated/kernels.c is what tools/generate-native.ts renders (npm run generate:native)', () => {
     expect(readFileSync(GENERATED_PATH, 'utf8') === renderNative(), 'stale: run npm run generate:native').toBe(true);
+  });
+
+  it('float32 kernels without exponentials take float32 lanes only where that keeps the double kernels\' bits', () => {
+    const s = ir.param('s');
+    const t = ir.param('t');
+    const lanes = (e: ir.Expr, outBool = false): boolean => floatArithmetic(e, 'float32', outBool);
+    // Selections, and one operation of operands whose result is only selected or negated.
+    expect(lanes(ir.max(x0, 0))).toBe(true);
+    expect(lanes(ir.where(ir.compare('gt', x0, 0), x0, ir.mul(x0, s)))).toBe(true); // leaky ReLU
+    expect(lanes(ir.where(ir.compare('gt', x0, t), ir.sub(x0, t), ir.where(ir.compare('lt', x0, ir.neg(t)), ir.add(x0, t), 0)))).toBe(true);
+    expect(lanes(ir.neg(ir.max(ir.mul(x0, x1), s)))).toBe(true);
+    expect(lanes(ir.compare('gt', x0, s), true)).toBe(true);
+    // A rounded value used again: operated on, compared, its sign taken, or stored as a flag.
+    expect(lanes(ir.div(ir.min(ir.max(ir.add(x0, 3), 0), 6), 6))).toBe(false); // hardsigmoid
+    expect(lanes(ir.add(x0, ir.mul(x1, s)))).toBe(false);
+    expect(lanes(ir.where(ir.compare('gt', ir.mul(x0, s), t), x0, 0))).toBe(false);
+    expect(lanes(ir.sign(ir.mul(x0, x1)))).toBe(false);
+    expect(lanes(ir.mul(x0, x1), true)).toBe(false);
+    // Float64 kernels never do; a transcendental kernel follows its own rule.
+    expect(floatArithmetic(ir.max(x0, 0), 'float64')).toBe(false);
+    expect(lanes(ir.tanh(x0))).toBe(false);
   });
 });
 
@@ -279,8 +300,9 @@ function compare(id: string, what: string, got: ArrayLike<number>, want: ArrayLi
 const BOUND32 = 1;
 const BOUND64 = 8;
 /**
- * Activations (or labelled variants) some of whose float32 kernels compute in float32 arithmetic
- * (exp, expm1, sigmoid and log1p; see floatArithmetic in tools/generate-native.ts): the
+ * Activations (or labelled variants) some of whose float32 kernels compute exponentials in
+ * float32 arithmetic (exp, expm1, sigmoid and log1p; see floatArithmetic in
+ * tools/generate-native.ts; the exact ones that run in float32 lanes keep their bits): the
  * WebAssembly backend's bounds, which its routines share (PyTorch's float32 level).
  */
 const FLOAT_ARITHMETIC = new Set([
