@@ -157,6 +157,66 @@ describe('argument errors', () => {
     expect(F.threshold(ints, -0.5, 9).tolist()).toEqual([9, 9, 1]);
     expect(F.hardtanh(tensor([-5, 0, 9], { dtype: 'int64' }), { minVal: -2.9, maxVal: 6.9 }).tolist()).toEqual([-2, 0, 6]);
   });
+  it('bool tensors where a composite refuses them, and uint8 with a negative hardtanh bound', () => {
+    const bools = tensor([true, false]);
+    expect(() => F.softsign(bools)).toThrow(`F.softsign(): "abs_cpu" not implemented for 'Bool'`);
+    expect(() => F.tanhshrink(bools)).toThrow('F.tanhshrink(): Subtraction, the `-` operator, with a bool tensor is not supported');
+    expect(F.softsign(tensor([2], { dtype: 'int64' })).tolist()).toEqual([Math.fround(2 / 3)]);
+    const u8 = tensor([0, 9], { dtype: 'uint8' });
+    expect(() => F.hardtanh(u8)).toThrow('F.hardtanh(): cannot do hardtanh on an unsigned type with negative limits');
+    // The bounds are truncated first: -0.5 becomes 0.
+    expect(F.hardtanh(u8, { minVal: -0.5, maxVal: 3 }).tolist()).toEqual([0, 3]);
+    expect(F.relu6(u8).tolist()).toEqual([0, 6]);
+  });
+  it('scalars that overflow the dtype they are converted to, as PyTorch checks them', () => {
+    const f32 = tensor([-5, 2]);
+    const msg = (type: string): RegExp => new RegExp(`value cannot be converted to type ${type} without overflow`);
+    expect(() => F.threshold(f32, 1e39, 0)).toThrow(msg('float'));
+    expect(() => F.threshold(f32, 3.4028235e38, 0)).toThrow("argument 'threshold' = 3.4028235e+38");
+    expect(() => F.leakyRelu(f32, { negativeSlope: -1e39 })).toThrow(msg('float'));
+    expect(() => F.elu(f32, { alpha: 1e39 })).toThrow(msg('float'));
+    expect(() => F.softplus(f32, { threshold: 1e39 })).toThrow(msg('float'));
+    expect(() => F.hardshrink(f32, { lambd: 1e39 })).toThrow(msg('float'));
+    expect(() => F.rrelu(f32, { lower: 0.1, upper: 1e39 })).toThrow(msg('float'));
+    // CELU's 1/alpha is converted too.
+    expect(() => F.celu(f32, { alpha: 1e-39 })).toThrow("the derived scalar 'inputScale'");
+    // Infinities and NaN convert; float64 takes any number; tau only divides.
+    expect(F.threshold(f32, Infinity, 2).tolist()).toEqual([2, 2]);
+    expect(F.threshold(f32.double(), 1e39, 0).tolist()).toEqual([0, 0]);
+    expect(F.gumbelSoftmax(f32, { tau: 1e39 }).tolist()).toEqual([0.5, 0.5]);
+    const u8 = tensor([0, 9], { dtype: 'uint8' });
+    expect(() => F.threshold(u8, 2, 300)).toThrow(msg('uint8_t'));
+    expect(() => F.threshold(u8, 2, 255.5)).toThrow(msg('uint8_t'));
+    expect(() => F.threshold(u8, -256, 3)).toThrow(msg('uint8_t'));
+    expect(F.threshold(u8, -255, 3).tolist()).toEqual([3, 9]);
+    expect(() => F.threshold(tensor([0, 9], { dtype: 'int32' }), 2, 1e10)).toThrow(msg('int'));
+    expect(() => F.threshold(tensor([0, 9], { dtype: 'int64' }), 2, 1e20)).toThrow(msg('int64_t'));
+    expect(() => F.hardtanh(tensor([0, 9], { dtype: 'int32' }), { minVal: -1e10, maxVal: 3 })).toThrow(msg('int'));
+  });
+  it('softshrink with a NaN lambda fails the lambda check; hardtanh with a NaN bound gives NaN (a clamp)', () => {
+    expect(() => F.softshrink(x, { lambd: NaN })).toThrow('lambda must be greater or equal to 0, but found to be nan.');
+    expect(F.hardtanh(tensor([-5, 2]), { minVal: NaN, maxVal: 1 }).tolist()).toEqual([NaN, NaN]);
+    expect(F.hardtanh(tensor([-5, 2]), { minVal: -1, maxVal: NaN }).tolist()).toEqual([NaN, NaN]);
+    const y = F.hardtanh(tensor([-0, 0, -3, 3, NaN]), { minVal: -1, maxVal: 1 }).toTypedArray();
+    expect(Array.from(y)).toEqual([-0, 0, -1, 1, NaN]);
+    expect(Object.is(y[0], -0)).toBe(true);
+  });
+});
+
+describe('backward rules that ignore the upstream gradient, and tails', () => {
+  it("hardswish's gradient is 0 below -3 whatever the upstream gradient, NaN and inf included", () => {
+    const x = tensor([-5, -Infinity, -3, 0, 4, NaN], { dtype: 'float64', requiresGrad: true });
+    const g = tensor([NaN, Infinity, Infinity, NaN, NaN, 2], { dtype: 'float64' });
+    const [gx] = autograd.grad(F.hardswish(x), x, { gradOutputs: g });
+    // PyTorch: x < -3 ? 0 : x <= 3 ? g * (x / 3 + 0.5) : g (NaN falls through to g).
+    expect(gx!.tolist()).toEqual([0, 0, -Infinity, NaN, NaN, 2]);
+  });
+  it('logsigmoid\'s gradient keeps its subnormal tail in float64 (exp(-x) up to x = 745)', () => {
+    const x = tensor([720, 740, 710.0000000000002, 800, -800, 0], { dtype: 'float64', requiresGrad: true });
+    const g = tensor([1, 1, -Infinity, 1, 1, 1], { dtype: 'float64' });
+    const [gx] = autograd.grad(F.logsigmoid(x), x, { gradOutputs: g });
+    expect(gx!.tolist()).toEqual([Math.exp(-720), Math.exp(-740), -Infinity, 0, 1, 0.5]);
+  });
 });
 
 describe('in-place forms', () => {

@@ -9,7 +9,7 @@
  * element size, operand count, parameter count, relative cost) through the macro X; otherwise
  * it defines the functions and the table PAODING_KERNEL_TABLE (compiled once per instruction set).
  */
-#define PAODING_KERNEL_COUNT 336
+#define PAODING_KERNEL_COUNT 340
 #ifdef PAODING_KERNEL_INFO
 #define PAODING_KERNEL_LIST(X) \
   X("float32>bool|eq(in0, $#0)", 4, 1, 1, 1, 1.25) \
@@ -46,6 +46,8 @@
   X("float32|max(in0, 0)", 4, 4, 1, 0, 1.25) \
   X("float32|max(in0, in1)", 4, 4, 2, 0, 1.25) \
   X("float32|min(in0, in1)", 4, 4, 2, 0, 1.25) \
+  X("float32|min(max(in0, $#0), $#1)", 4, 4, 1, 2, 1.5) \
+  X("float32|min(max(in0, $#0), 1)", 4, 4, 1, 1, 1.5) \
   X("float32|mul($#0, $#1)", 4, 4, 0, 2, 1.25) \
   X("float32|mul($#0, add(in0, in0))", 4, 4, 1, 1, 1.5) \
   X("float32|mul($#0, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0)))))))", 4, 4, 1, 1, 34.25) \
@@ -65,10 +67,9 @@
   X("float32|mul($#0, neg(div(in0, mul(in1, in1))))", 4, 4, 2, 1, 3.75) \
   X("float32|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0))))", 4, 4, 1, 1, 3.75) \
   X("float32|mul($#0, sigmoid(in0))", 4, 4, 1, 1, 9.25) \
-  X("float32|mul($#0, sigmoid(neg(in0)))", 4, 4, 1, 1, 9.5) \
   X("float32|mul($#0, sign(in0))", 4, 4, 1, 1, 1.5) \
   X("float32|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 4, 4, 1, 1, 6.75) \
-  X("float32|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1)))))", 4, 4, 1, 1, 6) \
+  X("float32|mul($#0, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0))))", 4, 4, 1, 1, 18.25) \
   X("float32|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0))))", 4, 4, 1, 1, 3.25) \
   X("float32|mul(in0, $#0)", 4, 4, 1, 1, 1.25) \
   X("float32|mul(in0, div(1, $#0))", 4, 4, 1, 1, 3.25) \
@@ -91,10 +92,9 @@
   X("float32|mul(in1, mul(tanh(in0), tanh(in0)))", 4, 4, 2, 0, 11.5) \
   X("float32|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0))))", 4, 4, 2, 0, 3.75) \
   X("float32|mul(in1, sigmoid(in0))", 4, 4, 2, 0, 9.25) \
-  X("float32|mul(in1, sigmoid(neg(in0)))", 4, 4, 2, 0, 9.5) \
   X("float32|mul(in1, sign(in0))", 4, 4, 2, 0, 1.5) \
   X("float32|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 4, 4, 2, 0, 6.75) \
-  X("float32|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1)))))", 4, 4, 2, 0, 6) \
+  X("float32|mul(in1, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0))))", 4, 4, 2, 0, 18.25) \
   X("float32|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0))))", 4, 4, 2, 0, 3.25) \
   X("float32|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1)))))", 4, 4, 3, 0, 18) \
   X("float32|mul(in2, neg(div(in0, mul(in1, in1))))", 4, 4, 3, 0, 3.75) \
@@ -172,6 +172,8 @@
   X("float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, exp(in0)), in1), in1)", 4, 4, 2, 0, 8.25) \
   X("float32|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805))", 4, 4, 2, 0, 9) \
   X("float32|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), where(lt(in0, 0), neg(add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1)))), add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1)))))", 4, 4, 1, 0, 18.75) \
+  X("float32|where(lt(in0, -3), 0, mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, 1)))))", 4, 4, 1, 1, 6) \
+  X("float32|where(lt(in0, -3), 0, mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, 1)))))", 4, 4, 2, 0, 6) \
   X("float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0))", 4, 4, 2, 1, 2.25) \
   X("float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2))", 4, 4, 3, 0, 2.25) \
   X("float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2)", 4, 4, 1, 3, 2) \
@@ -214,6 +216,8 @@
   X("float64|max(in0, 0)", 8, 8, 1, 0, 1.25) \
   X("float64|max(in0, in1)", 8, 8, 2, 0, 1.25) \
   X("float64|min(in0, in1)", 8, 8, 2, 0, 1.25) \
+  X("float64|min(max(in0, $#0), $#1)", 8, 8, 1, 2, 1.5) \
+  X("float64|min(max(in0, $#0), 1)", 8, 8, 1, 1, 1.5) \
   X("float64|mul($#0, $#1)", 8, 8, 0, 2, 1.25) \
   X("float64|mul($#0, add(in0, in0))", 8, 8, 1, 1, 1.5) \
   X("float64|mul($#0, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0)))))))", 8, 8, 1, 1, 34.25) \
@@ -233,10 +237,9 @@
   X("float64|mul($#0, neg(div(in0, mul(in1, in1))))", 8, 8, 2, 1, 3.75) \
   X("float64|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0))))", 8, 8, 1, 1, 3.75) \
   X("float64|mul($#0, sigmoid(in0))", 8, 8, 1, 1, 9.25) \
-  X("float64|mul($#0, sigmoid(neg(in0)))", 8, 8, 1, 1, 9.5) \
   X("float64|mul($#0, sign(in0))", 8, 8, 1, 1, 1.5) \
   X("float64|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 8, 8, 1, 1, 6.75) \
-  X("float64|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1)))))", 8, 8, 1, 1, 6) \
+  X("float64|mul($#0, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0))))", 8, 8, 1, 1, 18.25) \
   X("float64|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0))))", 8, 8, 1, 1, 3.25) \
   X("float64|mul(in0, $#0)", 8, 8, 1, 1, 1.25) \
   X("float64|mul(in0, div(1, $#0))", 8, 8, 1, 1, 3.25) \
@@ -259,10 +262,9 @@
   X("float64|mul(in1, mul(tanh(in0), tanh(in0)))", 8, 8, 2, 0, 11.5) \
   X("float64|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0))))", 8, 8, 2, 0, 3.75) \
   X("float64|mul(in1, sigmoid(in0))", 8, 8, 2, 0, 9.25) \
-  X("float64|mul(in1, sigmoid(neg(in0)))", 8, 8, 2, 0, 9.5) \
   X("float64|mul(in1, sign(in0))", 8, 8, 2, 0, 1.5) \
   X("float64|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 8, 8, 2, 0, 6.75) \
-  X("float64|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1)))))", 8, 8, 2, 0, 6) \
+  X("float64|mul(in1, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0))))", 8, 8, 2, 0, 18.25) \
   X("float64|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0))))", 8, 8, 2, 0, 3.25) \
   X("float64|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1)))))", 8, 8, 3, 0, 18) \
   X("float64|mul(in2, neg(div(in0, mul(in1, in1))))", 8, 8, 3, 0, 3.75) \
@@ -340,6 +342,8 @@
   X("float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, exp(in0)), in1), in1)", 8, 8, 2, 0, 8.25) \
   X("float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805))", 8, 8, 2, 0, 9) \
   X("float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), where(lt(in0, 0), neg(add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1)))), add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1)))))", 8, 8, 1, 0, 18.75) \
+  X("float64|where(lt(in0, -3), 0, mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, 1)))))", 8, 8, 1, 1, 6) \
+  X("float64|where(lt(in0, -3), 0, mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, 1)))))", 8, 8, 2, 0, 6) \
   X("float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0))", 8, 8, 2, 1, 2.25) \
   X("float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2))", 8, 8, 3, 0, 2.25) \
   X("float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2)", 8, 8, 1, 3, 2) \
@@ -785,8 +789,35 @@ static void k33(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 34: float32|mul($#0, $#1) (float32 arithmetic) */
+/* 34: float32|min(max(in0, $#0), $#1) (float32 arithmetic) */
 static void k34(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float p0 = (float)p[0];
+  const float p1 = (float)p[1];
+  for (long i = 0; i < n; i++) {
+    const float x0 = a0[i];
+    const float t0 = pf32_max(x0, p0);
+    const float t1 = pf32_min(t0, p1);
+    out[i] = t1;
+  }
+}
+
+/* 35: float32|min(max(in0, $#0), 1) (float32 arithmetic) */
+static void k35(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float p0 = (float)p[0];
+  for (long i = 0; i < n; i++) {
+    const float x0 = a0[i];
+    const float t0 = pf32_max(x0, p0);
+    const float t1 = pf32_min(t0, ((float)1.0));
+    out[i] = t1;
+  }
+}
+
+/* 36: float32|mul($#0, $#1) (float32 arithmetic) */
+static void k36(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float p0 = (float)p[0];
   const float p1 = (float)p[1];
@@ -797,8 +828,8 @@ static void k34(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 35: float32|mul($#0, add(in0, in0)) */
-static void k35(long n, void *out_, const void *const *in_, const double *p) {
+/* 37: float32|mul($#0, add(in0, in0)) */
+static void k37(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -810,8 +841,8 @@ static void k35(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 36: float32|mul($#0, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
-static void k36(long n, void *out_, const void *const *in_, const double *p) {
+/* 38: float32|mul($#0, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
+static void k38(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -832,8 +863,8 @@ static void k36(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 37: float32|mul($#0, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
-static void k37(long n, void *out_, const void *const *in_, const double *p) {
+/* 39: float32|mul($#0, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
+static void k39(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -864,8 +895,8 @@ static void k37(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 38: float32|mul($#0, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
-static void k38(long n, void *out_, const void *const *in_, const double *p) {
+/* 40: float32|mul($#0, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
+static void k40(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -885,8 +916,8 @@ static void k38(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 39: float32|mul($#0, div(1, $#1)) */
-static void k39(long n, void *out_, const void *const *in_, const double *p) {
+/* 41: float32|mul($#0, div(1, $#1)) */
+static void k41(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const double p0 = p[0];
   const double p1 = p[1];
@@ -898,8 +929,8 @@ static void k39(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 40: float32|mul($#0, div(1, in0)) */
-static void k40(long n, void *out_, const void *const *in_, const double *p) {
+/* 42: float32|mul($#0, div(1, in0)) */
+static void k42(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -911,8 +942,8 @@ static void k40(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 41: float32|mul($#0, div(1, mul(2, sqrt(in0)))) */
-static void k41(long n, void *out_, const void *const *in_, const double *p) {
+/* 43: float32|mul($#0, div(1, mul(2, sqrt(in0)))) */
+static void k43(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -926,8 +957,8 @@ static void k41(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 42: float32|mul($#0, exp(in0)) (float32 arithmetic) */
-static void k42(long n, void *out_, const void *const *in_, const double *p) {
+/* 44: float32|mul($#0, exp(in0)) (float32 arithmetic) */
+static void k44(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -939,8 +970,8 @@ static void k42(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 43: float32|mul($#0, in0) (float32 arithmetic) */
-static void k43(long n, void *out_, const void *const *in_, const double *p) {
+/* 45: float32|mul($#0, in0) (float32 arithmetic) */
+static void k45(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -951,8 +982,8 @@ static void k43(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 44: float32|mul($#0, in1) (float32 arithmetic) */
-static void k44(long n, void *out_, const void *const *in_, const double *p) {
+/* 46: float32|mul($#0, in1) (float32 arithmetic) */
+static void k46(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a1 = (const float *)in_[1];
   const float p0 = (float)p[0];
@@ -963,8 +994,8 @@ static void k44(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 45: float32|mul($#0, mul(-0.5, pow(rsqrt(in0), 3))) */
-static void k45(long n, void *out_, const void *const *in_, const double *p) {
+/* 47: float32|mul($#0, mul(-0.5, pow(rsqrt(in0), 3))) */
+static void k47(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -978,8 +1009,8 @@ static void k45(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 46: float32|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) (float32 arithmetic) */
-static void k46(long n, void *out_, const void *const *in_, const double *p) {
+/* 48: float32|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) (float32 arithmetic) */
+static void k48(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -997,8 +1028,8 @@ static void k46(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 47: float32|mul($#0, mul(in0, sub(1, in0))) */
-static void k47(long n, void *out_, const void *const *in_, const double *p) {
+/* 49: float32|mul($#0, mul(in0, sub(1, in0))) */
+static void k49(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1011,8 +1042,8 @@ static void k47(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 48: float32|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) (float32 arithmetic) */
-static void k48(long n, void *out_, const void *const *in_, const double *p) {
+/* 50: float32|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) (float32 arithmetic) */
+static void k50(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1029,8 +1060,8 @@ static void k48(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 49: float32|mul($#0, mul(tanh(in0), tanh(in0))) */
-static void k49(long n, void *out_, const void *const *in_, const double *p) {
+/* 51: float32|mul($#0, mul(tanh(in0), tanh(in0))) */
+static void k51(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1043,8 +1074,8 @@ static void k49(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 50: float32|mul($#0, neg(div(in0, mul(in1, in1)))) */
-static void k50(long n, void *out_, const void *const *in_, const double *p) {
+/* 52: float32|mul($#0, neg(div(in0, mul(in1, in1)))) */
+static void k52(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1060,8 +1091,8 @@ static void k50(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 51: float32|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k51(long n, void *out_, const void *const *in_, const double *p) {
+/* 53: float32|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k53(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1075,8 +1106,8 @@ static void k51(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 52: float32|mul($#0, sigmoid(in0)) (float32 arithmetic) */
-static void k52(long n, void *out_, const void *const *in_, const double *p) {
+/* 54: float32|mul($#0, sigmoid(in0)) (float32 arithmetic) */
+static void k54(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1088,22 +1119,8 @@ static void k52(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 53: float32|mul($#0, sigmoid(neg(in0))) (float32 arithmetic) */
-static void k53(long n, void *out_, const void *const *in_, const double *p) {
-  float *restrict out = (float *)out_;
-  const float *restrict a0 = (const float *)in_[0];
-  const float p0 = (float)p[0];
-  for (long i = 0; i < n; i++) {
-    const float x0 = a0[i];
-    const float t0 = -x0;
-    const float t1 = pf32_sigmoid(t0);
-    const float t2 = p0 * t1;
-    out[i] = t2;
-  }
-}
-
-/* 54: float32|mul($#0, sign(in0)) (float32 arithmetic) */
-static void k54(long n, void *out_, const void *const *in_, const double *p) {
+/* 55: float32|mul($#0, sign(in0)) (float32 arithmetic) */
+static void k55(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1115,8 +1132,8 @@ static void k54(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 55: float32|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k55(long n, void *out_, const void *const *in_, const double *p) {
+/* 56: float32|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
+static void k56(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1135,32 +1152,26 @@ static void k55(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 56: float32|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
-static void k56(long n, void *out_, const void *const *in_, const double *p) {
+/* 57: float32|mul($#0, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0)))) (float32 arithmetic) */
+static void k57(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
-  const double p0 = p[0];
+  const float p0 = (float)p[0];
   for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const int t0 = x0 > (-3.0);
-    const int t1 = x0 < 3.0;
-    const int t2 = t0 & t1;
-    const double t3 = x0 / 3.0;
-    const double t4 = t3 + 0.5;
-    const int t5 = x0 == (-3.0);
-    const int t6 = x0 == 3.0;
-    const int t7 = x0 < (-3.0);
-    const double t8 = t7 ? 0.0 : 1.0;
-    const double t9 = t6 ? 1.5 : t8;
-    const double t10 = t5 ? (-0.5) : t9;
-    const double t11 = t2 ? t4 : t10;
-    const double t12 = p0 * t11;
-    out[i] = (float)t12;
+    const float x0 = a0[i];
+    const int t0 = x0 > ((float)0.0);
+    const float t1 = -x0;
+    const float t2 = pf32_exp(t1);
+    const float t4 = t2 * pf32_sigmoid(-t1);
+    const float t5 = pf32_sigmoid(t1);
+    const float t6 = t0 ? t4 : t5;
+    const float t7 = p0 * t6;
+    out[i] = t7;
   }
 }
 
-/* 57: float32|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k57(long n, void *out_, const void *const *in_, const double *p) {
+/* 58: float32|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k58(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1179,8 +1190,8 @@ static void k57(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 58: float32|mul(in0, $#0) (float32 arithmetic) */
-static void k58(long n, void *out_, const void *const *in_, const double *p) {
+/* 59: float32|mul(in0, $#0) (float32 arithmetic) */
+static void k59(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1191,8 +1202,8 @@ static void k58(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 59: float32|mul(in0, div(1, $#0)) */
-static void k59(long n, void *out_, const void *const *in_, const double *p) {
+/* 60: float32|mul(in0, div(1, $#0)) */
+static void k60(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1204,8 +1215,8 @@ static void k59(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 60: float32|mul(in0, in0) (float32 arithmetic) */
-static void k60(long n, void *out_, const void *const *in_, const double *p) {
+/* 61: float32|mul(in0, in0) (float32 arithmetic) */
+static void k61(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1216,8 +1227,8 @@ static void k60(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 61: float32|mul(in0, in1) (float32 arithmetic) */
-static void k61(long n, void *out_, const void *const *in_, const double *p) {
+/* 62: float32|mul(in0, in1) (float32 arithmetic) */
+static void k62(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1230,8 +1241,8 @@ static void k61(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 62: float32|mul(in0, sigmoid(in1)) (float32 arithmetic) */
-static void k62(long n, void *out_, const void *const *in_, const double *p) {
+/* 63: float32|mul(in0, sigmoid(in1)) (float32 arithmetic) */
+static void k63(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1245,8 +1256,8 @@ static void k62(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 63: float32|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) (float32 arithmetic) */
-static void k63(long n, void *out_, const void *const *in_, const double *p) {
+/* 64: float32|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) (float32 arithmetic) */
+static void k64(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1266,8 +1277,8 @@ static void k63(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 64: float32|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0))))))) */
-static void k64(long n, void *out_, const void *const *in_, const double *p) {
+/* 65: float32|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0))))))) */
+static void k65(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1279,8 +1290,8 @@ static void k64(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 65: float32|mul(in1, add(in0, in0)) */
-static void k65(long n, void *out_, const void *const *in_, const double *p) {
+/* 66: float32|mul(in1, add(in0, in0)) */
+static void k66(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1294,8 +1305,8 @@ static void k65(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 66: float32|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
-static void k66(long n, void *out_, const void *const *in_, const double *p) {
+/* 67: float32|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
+static void k67(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1318,8 +1329,8 @@ static void k66(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 67: float32|mul(in1, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
-static void k67(long n, void *out_, const void *const *in_, const double *p) {
+/* 68: float32|mul(in1, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
+static void k68(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1352,8 +1363,8 @@ static void k67(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 68: float32|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
-static void k68(long n, void *out_, const void *const *in_, const double *p) {
+/* 69: float32|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
+static void k69(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1375,8 +1386,8 @@ static void k68(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 69: float32|mul(in1, div(1, in0)) */
-static void k69(long n, void *out_, const void *const *in_, const double *p) {
+/* 70: float32|mul(in1, div(1, in0)) */
+static void k70(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1390,8 +1401,8 @@ static void k69(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 70: float32|mul(in1, div(1, mul(2, sqrt(in0)))) */
-static void k70(long n, void *out_, const void *const *in_, const double *p) {
+/* 71: float32|mul(in1, div(1, mul(2, sqrt(in0)))) */
+static void k71(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1407,8 +1418,8 @@ static void k70(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 71: float32|mul(in1, exp(in0)) (float32 arithmetic) */
-static void k71(long n, void *out_, const void *const *in_, const double *p) {
+/* 72: float32|mul(in1, exp(in0)) (float32 arithmetic) */
+static void k72(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1422,8 +1433,8 @@ static void k71(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 72: float32|mul(in1, in0) (float32 arithmetic) */
-static void k72(long n, void *out_, const void *const *in_, const double *p) {
+/* 73: float32|mul(in1, in0) (float32 arithmetic) */
+static void k73(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1436,8 +1447,8 @@ static void k72(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 73: float32|mul(in1, mul(-0.5, pow(rsqrt(in0), 3))) */
-static void k73(long n, void *out_, const void *const *in_, const double *p) {
+/* 74: float32|mul(in1, mul(-0.5, pow(rsqrt(in0), 3))) */
+static void k74(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1453,8 +1464,8 @@ static void k73(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 74: float32|mul(in1, mul(in0, sub(1, in0))) */
-static void k74(long n, void *out_, const void *const *in_, const double *p) {
+/* 75: float32|mul(in1, mul(in0, sub(1, in0))) */
+static void k75(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1469,8 +1480,8 @@ static void k74(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 75: float32|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) (float32 arithmetic) */
-static void k75(long n, void *out_, const void *const *in_, const double *p) {
+/* 76: float32|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) (float32 arithmetic) */
+static void k76(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1489,8 +1500,8 @@ static void k75(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 76: float32|mul(in1, mul(tanh(in0), tanh(in0))) */
-static void k76(long n, void *out_, const void *const *in_, const double *p) {
+/* 77: float32|mul(in1, mul(tanh(in0), tanh(in0))) */
+static void k77(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1505,8 +1516,8 @@ static void k76(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 77: float32|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k77(long n, void *out_, const void *const *in_, const double *p) {
+/* 78: float32|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k78(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1522,8 +1533,8 @@ static void k77(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 78: float32|mul(in1, sigmoid(in0)) (float32 arithmetic) */
-static void k78(long n, void *out_, const void *const *in_, const double *p) {
+/* 79: float32|mul(in1, sigmoid(in0)) (float32 arithmetic) */
+static void k79(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1534,22 +1545,6 @@ static void k78(long n, void *out_, const void *const *in_, const double *p) {
     const float t0 = pf32_sigmoid(x0);
     const float t1 = x1 * t0;
     out[i] = t1;
-  }
-}
-
-/* 79: float32|mul(in1, sigmoid(neg(in0))) (float32 arithmetic) */
-static void k79(long n, void *out_, const void *const *in_, const double *p) {
-  float *restrict out = (float *)out_;
-  const float *restrict a0 = (const float *)in_[0];
-  const float *restrict a1 = (const float *)in_[1];
-  (void)p;
-  for (long i = 0; i < n; i++) {
-    const float x0 = a0[i];
-    const float x1 = a1[i];
-    const float t0 = -x0;
-    const float t1 = pf32_sigmoid(t0);
-    const float t2 = x1 * t1;
-    out[i] = t2;
   }
 }
 
@@ -1590,29 +1585,23 @@ static void k81(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 82: float32|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
+/* 82: float32|mul(in1, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0)))) (float32 arithmetic) */
 static void k82(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
   (void)p;
   for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double x1 = a1[i];
-    const int t0 = x0 > (-3.0);
-    const int t1 = x0 < 3.0;
-    const int t2 = t0 & t1;
-    const double t3 = x0 / 3.0;
-    const double t4 = t3 + 0.5;
-    const int t5 = x0 == (-3.0);
-    const int t6 = x0 == 3.0;
-    const int t7 = x0 < (-3.0);
-    const double t8 = t7 ? 0.0 : 1.0;
-    const double t9 = t6 ? 1.5 : t8;
-    const double t10 = t5 ? (-0.5) : t9;
-    const double t11 = t2 ? t4 : t10;
-    const double t12 = x1 * t11;
-    out[i] = (float)t12;
+    const float x0 = a0[i];
+    const float x1 = a1[i];
+    const int t0 = x0 > ((float)0.0);
+    const float t1 = -x0;
+    const float t2 = pf32_exp(t1);
+    const float t4 = t2 * pf32_sigmoid(-t1);
+    const float t5 = pf32_sigmoid(t1);
+    const float t6 = t0 ? t4 : t5;
+    const float t7 = x1 * t6;
+    out[i] = t7;
   }
 }
 
@@ -2954,8 +2943,58 @@ static void k159(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 160: float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) (float32 arithmetic) */
+/* 160: float32|where(lt(in0, -3), 0, mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, 1))))) */
 static void k160(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const int t0 = x0 < (-3.0);
+    const int t1 = x0 > (-3.0);
+    const int t2 = x0 < 3.0;
+    const int t3 = t1 & t2;
+    const double t4 = x0 / 3.0;
+    const double t5 = t4 + 0.5;
+    const int t6 = x0 == (-3.0);
+    const int t7 = x0 == 3.0;
+    const double t8 = t7 ? 1.5 : 1.0;
+    const double t9 = t6 ? (-0.5) : t8;
+    const double t10 = t3 ? t5 : t9;
+    const double t11 = p0 * t10;
+    const double t12 = t0 ? 0.0 : t11;
+    out[i] = (float)t12;
+  }
+}
+
+/* 161: float32|where(lt(in0, -3), 0, mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, 1))))) */
+static void k161(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float *restrict a1 = (const float *)in_[1];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const int t0 = x0 < (-3.0);
+    const int t1 = x0 > (-3.0);
+    const int t2 = x0 < 3.0;
+    const int t3 = t1 & t2;
+    const double t4 = x0 / 3.0;
+    const double t5 = t4 + 0.5;
+    const int t6 = x0 == (-3.0);
+    const int t7 = x0 == 3.0;
+    const double t8 = t7 ? 1.5 : 1.0;
+    const double t9 = t6 ? (-0.5) : t8;
+    const double t10 = t3 ? t5 : t9;
+    const double t11 = x1 * t10;
+    const double t12 = t0 ? 0.0 : t11;
+    out[i] = (float)t12;
+  }
+}
+
+/* 162: float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) (float32 arithmetic) */
+static void k162(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2972,8 +3011,8 @@ static void k160(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 161: float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) (float32 arithmetic) */
-static void k161(long n, void *out_, const void *const *in_, const double *p) {
+/* 163: float32|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) (float32 arithmetic) */
+static void k163(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2992,8 +3031,8 @@ static void k161(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 162: float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2) (float32 arithmetic) */
-static void k162(long n, void *out_, const void *const *in_, const double *p) {
+/* 164: float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2) (float32 arithmetic) */
+static void k164(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -3009,8 +3048,8 @@ static void k162(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 163: float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, in1) (float32 arithmetic) */
-static void k163(long n, void *out_, const void *const *in_, const double *p) {
+/* 165: float32|where(or(le(in0, $#0), ge(in0, $#1)), 0, in1) (float32 arithmetic) */
+static void k165(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -3027,8 +3066,8 @@ static void k163(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 164: float32|where(or(le(in0, $#0), ge(in0, 1)), 0, $#1) (float32 arithmetic) */
-static void k164(long n, void *out_, const void *const *in_, const double *p) {
+/* 166: float32|where(or(le(in0, $#0), ge(in0, 1)), 0, $#1) (float32 arithmetic) */
+static void k166(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -3043,8 +3082,8 @@ static void k164(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 165: float32|where(or(le(in0, $#0), ge(in0, 1)), 0, in1) (float32 arithmetic) */
-static void k165(long n, void *out_, const void *const *in_, const double *p) {
+/* 167: float32|where(or(le(in0, $#0), ge(in0, 1)), 0, in1) (float32 arithmetic) */
+static void k167(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -3060,8 +3099,8 @@ static void k165(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 166: float32|where(or(le(in0, 0), ge(in0, 6)), 0, $#0) (float32 arithmetic) */
-static void k166(long n, void *out_, const void *const *in_, const double *p) {
+/* 168: float32|where(or(le(in0, 0), ge(in0, 6)), 0, $#0) (float32 arithmetic) */
+static void k168(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -3075,8 +3114,8 @@ static void k166(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 167: float32|where(or(le(in0, 0), ge(in0, 6)), 0, in1) (float32 arithmetic) */
-static void k167(long n, void *out_, const void *const *in_, const double *p) {
+/* 169: float32|where(or(le(in0, 0), ge(in0, 6)), 0, in1) (float32 arithmetic) */
+static void k169(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -3092,8 +3131,8 @@ static void k167(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 168: float64>bool|eq(in0, $#0) */
-static void k168(long n, void *out_, const void *const *in_, const double *p) {
+/* 170: float64>bool|eq(in0, $#0) */
+static void k170(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3104,8 +3143,8 @@ static void k168(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 169: float64>bool|eq(in0, in1) */
-static void k169(long n, void *out_, const void *const *in_, const double *p) {
+/* 171: float64>bool|eq(in0, in1) */
+static void k171(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3118,8 +3157,8 @@ static void k169(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 170: float64>bool|ge(in0, $#0) */
-static void k170(long n, void *out_, const void *const *in_, const double *p) {
+/* 172: float64>bool|ge(in0, $#0) */
+static void k172(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3130,8 +3169,8 @@ static void k170(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 171: float64>bool|ge(in0, in1) */
-static void k171(long n, void *out_, const void *const *in_, const double *p) {
+/* 173: float64>bool|ge(in0, in1) */
+static void k173(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3144,8 +3183,8 @@ static void k171(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 172: float64>bool|gt(in0, $#0) */
-static void k172(long n, void *out_, const void *const *in_, const double *p) {
+/* 174: float64>bool|gt(in0, $#0) */
+static void k174(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3156,8 +3195,8 @@ static void k172(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 173: float64>bool|gt(in0, in1) */
-static void k173(long n, void *out_, const void *const *in_, const double *p) {
+/* 175: float64>bool|gt(in0, in1) */
+static void k175(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3170,8 +3209,8 @@ static void k173(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 174: float64>bool|le(in0, $#0) */
-static void k174(long n, void *out_, const void *const *in_, const double *p) {
+/* 176: float64>bool|le(in0, $#0) */
+static void k176(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3182,8 +3221,8 @@ static void k174(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 175: float64>bool|le(in0, in1) */
-static void k175(long n, void *out_, const void *const *in_, const double *p) {
+/* 177: float64>bool|le(in0, in1) */
+static void k177(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3196,8 +3235,8 @@ static void k175(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 176: float64>bool|lt(in0, $#0) */
-static void k176(long n, void *out_, const void *const *in_, const double *p) {
+/* 178: float64>bool|lt(in0, $#0) */
+static void k178(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3208,8 +3247,8 @@ static void k176(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 177: float64>bool|lt(in0, in1) */
-static void k177(long n, void *out_, const void *const *in_, const double *p) {
+/* 179: float64>bool|lt(in0, in1) */
+static void k179(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3222,8 +3261,8 @@ static void k177(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 178: float64>bool|ne(in0, $#0) */
-static void k178(long n, void *out_, const void *const *in_, const double *p) {
+/* 180: float64>bool|ne(in0, $#0) */
+static void k180(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3234,8 +3273,8 @@ static void k178(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 179: float64>bool|ne(in0, in1) */
-static void k179(long n, void *out_, const void *const *in_, const double *p) {
+/* 181: float64>bool|ne(in0, in1) */
+static void k181(long n, void *out_, const void *const *in_, const double *p) {
   unsigned char *restrict out = (unsigned char *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3248,8 +3287,8 @@ static void k179(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 180: float64|$#0 */
-static void k180(long n, void *out_, const void *const *in_, const double *p) {
+/* 182: float64|$#0 */
+static void k182(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double p0 = p[0];
   (void)in_;
@@ -3258,8 +3297,8 @@ static void k180(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 181: float64|abs(in0) */
-static void k181(long n, void *out_, const void *const *in_, const double *p) {
+/* 183: float64|abs(in0) */
+static void k183(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3270,8 +3309,8 @@ static void k181(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 182: float64|add(in0, $#0) */
-static void k182(long n, void *out_, const void *const *in_, const double *p) {
+/* 184: float64|add(in0, $#0) */
+static void k184(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3282,8 +3321,8 @@ static void k182(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 183: float64|add(in0, in1) */
-static void k183(long n, void *out_, const void *const *in_, const double *p) {
+/* 185: float64|add(in0, in1) */
+static void k185(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3296,8 +3335,8 @@ static void k183(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 184: float64|add(in0, mul(in1, $#0)) */
-static void k184(long n, void *out_, const void *const *in_, const double *p) {
+/* 186: float64|add(in0, mul(in1, $#0)) */
+static void k186(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3311,8 +3350,8 @@ static void k184(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 185: float64|ceil(in0) */
-static void k185(long n, void *out_, const void *const *in_, const double *p) {
+/* 187: float64|ceil(in0) */
+static void k187(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3323,8 +3362,8 @@ static void k185(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 186: float64|div(in0, $#0) */
-static void k186(long n, void *out_, const void *const *in_, const double *p) {
+/* 188: float64|div(in0, $#0) */
+static void k188(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3335,8 +3374,8 @@ static void k186(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 187: float64|div(in0, add(1, exp(neg(in0)))) */
-static void k187(long n, void *out_, const void *const *in_, const double *p) {
+/* 189: float64|div(in0, add(1, exp(neg(in0)))) */
+static void k189(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3350,8 +3389,8 @@ static void k187(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 188: float64|div(in0, add(abs(in0), 1)) */
-static void k188(long n, void *out_, const void *const *in_, const double *p) {
+/* 190: float64|div(in0, add(abs(in0), 1)) */
+static void k190(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3364,8 +3403,8 @@ static void k188(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 189: float64|div(in0, in1) */
-static void k189(long n, void *out_, const void *const *in_, const double *p) {
+/* 191: float64|div(in0, in1) */
+static void k191(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3378,8 +3417,8 @@ static void k189(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 190: float64|div(mul(in0, min(max(add(in0, 3), 0), 6)), 6) */
-static void k190(long n, void *out_, const void *const *in_, const double *p) {
+/* 192: float64|div(mul(in0, min(max(add(in0, 3), 0), 6)), 6) */
+static void k192(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3394,8 +3433,8 @@ static void k190(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 191: float64|erf(in0) */
-static void k191(long n, void *out_, const void *const *in_, const double *p) {
+/* 193: float64|erf(in0) */
+static void k193(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3406,8 +3445,8 @@ static void k191(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 192: float64|erfc(in0) */
-static void k192(long n, void *out_, const void *const *in_, const double *p) {
+/* 194: float64|erfc(in0) */
+static void k194(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3418,8 +3457,8 @@ static void k192(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 193: float64|exp(in0) */
-static void k193(long n, void *out_, const void *const *in_, const double *p) {
+/* 195: float64|exp(in0) */
+static void k195(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3430,8 +3469,8 @@ static void k193(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 194: float64|expm1(in0) */
-static void k194(long n, void *out_, const void *const *in_, const double *p) {
+/* 196: float64|expm1(in0) */
+static void k196(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3442,8 +3481,8 @@ static void k194(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 195: float64|floor(in0) */
-static void k195(long n, void *out_, const void *const *in_, const double *p) {
+/* 197: float64|floor(in0) */
+static void k197(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3454,8 +3493,8 @@ static void k195(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 196: float64|in0 */
-static void k196(long n, void *out_, const void *const *in_, const double *p) {
+/* 198: float64|in0 */
+static void k198(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3465,8 +3504,8 @@ static void k196(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 197: float64|log(in0) */
-static void k197(long n, void *out_, const void *const *in_, const double *p) {
+/* 199: float64|log(in0) */
+static void k199(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3477,8 +3516,8 @@ static void k197(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 198: float64|log1p(in0) */
-static void k198(long n, void *out_, const void *const *in_, const double *p) {
+/* 200: float64|log1p(in0) */
+static void k200(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3489,8 +3528,8 @@ static void k198(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 199: float64|max(in0, 0) */
-static void k199(long n, void *out_, const void *const *in_, const double *p) {
+/* 201: float64|max(in0, 0) */
+static void k201(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3501,8 +3540,8 @@ static void k199(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 200: float64|max(in0, in1) */
-static void k200(long n, void *out_, const void *const *in_, const double *p) {
+/* 202: float64|max(in0, in1) */
+static void k202(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3515,8 +3554,8 @@ static void k200(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 201: float64|min(in0, in1) */
-static void k201(long n, void *out_, const void *const *in_, const double *p) {
+/* 203: float64|min(in0, in1) */
+static void k203(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3529,8 +3568,35 @@ static void k201(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 202: float64|mul($#0, $#1) */
-static void k202(long n, void *out_, const void *const *in_, const double *p) {
+/* 204: float64|min(max(in0, $#0), $#1) */
+static void k204(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double p0 = p[0];
+  const double p1 = p[1];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double t0 = pm_max(x0, p0);
+    const double t1 = pm_min(t0, p1);
+    out[i] = t1;
+  }
+}
+
+/* 205: float64|min(max(in0, $#0), 1) */
+static void k205(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double t0 = pm_max(x0, p0);
+    const double t1 = pm_min(t0, 1.0);
+    out[i] = t1;
+  }
+}
+
+/* 206: float64|mul($#0, $#1) */
+static void k206(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double p0 = p[0];
   const double p1 = p[1];
@@ -3541,8 +3607,8 @@ static void k202(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 203: float64|mul($#0, add(in0, in0)) */
-static void k203(long n, void *out_, const void *const *in_, const double *p) {
+/* 207: float64|mul($#0, add(in0, in0)) */
+static void k207(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3554,8 +3620,8 @@ static void k203(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 204: float64|mul($#0, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
-static void k204(long n, void *out_, const void *const *in_, const double *p) {
+/* 208: float64|mul($#0, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
+static void k208(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3576,8 +3642,8 @@ static void k204(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 205: float64|mul($#0, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
-static void k205(long n, void *out_, const void *const *in_, const double *p) {
+/* 209: float64|mul($#0, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
+static void k209(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3608,8 +3674,8 @@ static void k205(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 206: float64|mul($#0, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
-static void k206(long n, void *out_, const void *const *in_, const double *p) {
+/* 210: float64|mul($#0, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
+static void k210(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3629,8 +3695,8 @@ static void k206(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 207: float64|mul($#0, div(1, $#1)) */
-static void k207(long n, void *out_, const void *const *in_, const double *p) {
+/* 211: float64|mul($#0, div(1, $#1)) */
+static void k211(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double p0 = p[0];
   const double p1 = p[1];
@@ -3642,8 +3708,8 @@ static void k207(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 208: float64|mul($#0, div(1, in0)) */
-static void k208(long n, void *out_, const void *const *in_, const double *p) {
+/* 212: float64|mul($#0, div(1, in0)) */
+static void k212(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3655,8 +3721,8 @@ static void k208(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 209: float64|mul($#0, div(1, mul(2, sqrt(in0)))) */
-static void k209(long n, void *out_, const void *const *in_, const double *p) {
+/* 213: float64|mul($#0, div(1, mul(2, sqrt(in0)))) */
+static void k213(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3670,8 +3736,8 @@ static void k209(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 210: float64|mul($#0, exp(in0)) */
-static void k210(long n, void *out_, const void *const *in_, const double *p) {
+/* 214: float64|mul($#0, exp(in0)) */
+static void k214(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3683,8 +3749,8 @@ static void k210(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 211: float64|mul($#0, in0) */
-static void k211(long n, void *out_, const void *const *in_, const double *p) {
+/* 215: float64|mul($#0, in0) */
+static void k215(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3695,8 +3761,8 @@ static void k211(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 212: float64|mul($#0, in1) */
-static void k212(long n, void *out_, const void *const *in_, const double *p) {
+/* 216: float64|mul($#0, in1) */
+static void k216(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a1 = (const double *)in_[1];
   const double p0 = p[0];
@@ -3707,8 +3773,8 @@ static void k212(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 213: float64|mul($#0, mul(-0.5, pow(rsqrt(in0), 3))) */
-static void k213(long n, void *out_, const void *const *in_, const double *p) {
+/* 217: float64|mul($#0, mul(-0.5, pow(rsqrt(in0), 3))) */
+static void k217(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3722,8 +3788,8 @@ static void k213(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 214: float64|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
-static void k214(long n, void *out_, const void *const *in_, const double *p) {
+/* 218: float64|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
+static void k218(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3741,8 +3807,8 @@ static void k214(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 215: float64|mul($#0, mul(in0, sub(1, in0))) */
-static void k215(long n, void *out_, const void *const *in_, const double *p) {
+/* 219: float64|mul($#0, mul(in0, sub(1, in0))) */
+static void k219(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3755,8 +3821,8 @@ static void k215(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 216: float64|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
-static void k216(long n, void *out_, const void *const *in_, const double *p) {
+/* 220: float64|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
+static void k220(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3773,8 +3839,8 @@ static void k216(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 217: float64|mul($#0, mul(tanh(in0), tanh(in0))) */
-static void k217(long n, void *out_, const void *const *in_, const double *p) {
+/* 221: float64|mul($#0, mul(tanh(in0), tanh(in0))) */
+static void k221(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3787,8 +3853,8 @@ static void k217(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 218: float64|mul($#0, neg(div(in0, mul(in1, in1)))) */
-static void k218(long n, void *out_, const void *const *in_, const double *p) {
+/* 222: float64|mul($#0, neg(div(in0, mul(in1, in1)))) */
+static void k222(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3804,8 +3870,8 @@ static void k218(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 219: float64|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k219(long n, void *out_, const void *const *in_, const double *p) {
+/* 223: float64|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k223(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3819,8 +3885,8 @@ static void k219(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 220: float64|mul($#0, sigmoid(in0)) */
-static void k220(long n, void *out_, const void *const *in_, const double *p) {
+/* 224: float64|mul($#0, sigmoid(in0)) */
+static void k224(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3832,22 +3898,8 @@ static void k220(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 221: float64|mul($#0, sigmoid(neg(in0))) */
-static void k221(long n, void *out_, const void *const *in_, const double *p) {
-  double *restrict out = (double *)out_;
-  const double *restrict a0 = (const double *)in_[0];
-  const double p0 = p[0];
-  for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double t0 = -x0;
-    const double t1 = pm_sigmoid(t0);
-    const double t2 = p0 * t1;
-    out[i] = t2;
-  }
-}
-
-/* 222: float64|mul($#0, sign(in0)) */
-static void k222(long n, void *out_, const void *const *in_, const double *p) {
+/* 225: float64|mul($#0, sign(in0)) */
+static void k225(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3859,8 +3911,8 @@ static void k222(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 223: float64|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k223(long n, void *out_, const void *const *in_, const double *p) {
+/* 226: float64|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
+static void k226(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3879,32 +3931,27 @@ static void k223(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 224: float64|mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
-static void k224(long n, void *out_, const void *const *in_, const double *p) {
+/* 227: float64|mul($#0, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0)))) */
+static void k227(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
   for (long i = 0; i < n; i++) {
     const double x0 = a0[i];
-    const int t0 = x0 > (-3.0);
-    const int t1 = x0 < 3.0;
-    const int t2 = t0 & t1;
-    const double t3 = x0 / 3.0;
-    const double t4 = t3 + 0.5;
-    const int t5 = x0 == (-3.0);
-    const int t6 = x0 == 3.0;
-    const int t7 = x0 < (-3.0);
-    const double t8 = t7 ? 0.0 : 1.0;
-    const double t9 = t6 ? 1.5 : t8;
-    const double t10 = t5 ? (-0.5) : t9;
-    const double t11 = t2 ? t4 : t10;
-    const double t12 = p0 * t11;
-    out[i] = t12;
+    const int t0 = x0 > 0.0;
+    const double t1 = -x0;
+    const double t2 = pm_exp(t1);
+    const double t3 = 1.0 + t2;
+    const double t4 = t2 / t3;
+    const double t5 = pm_sigmoid(t1);
+    const double t6 = t0 ? t4 : t5;
+    const double t7 = p0 * t6;
+    out[i] = t7;
   }
 }
 
-/* 225: float64|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k225(long n, void *out_, const void *const *in_, const double *p) {
+/* 228: float64|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k228(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3923,8 +3970,8 @@ static void k225(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 226: float64|mul(in0, $#0) */
-static void k226(long n, void *out_, const void *const *in_, const double *p) {
+/* 229: float64|mul(in0, $#0) */
+static void k229(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3935,8 +3982,8 @@ static void k226(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 227: float64|mul(in0, div(1, $#0)) */
-static void k227(long n, void *out_, const void *const *in_, const double *p) {
+/* 230: float64|mul(in0, div(1, $#0)) */
+static void k230(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3948,8 +3995,8 @@ static void k227(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 228: float64|mul(in0, in0) */
-static void k228(long n, void *out_, const void *const *in_, const double *p) {
+/* 231: float64|mul(in0, in0) */
+static void k231(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -3960,8 +4007,8 @@ static void k228(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 229: float64|mul(in0, in1) */
-static void k229(long n, void *out_, const void *const *in_, const double *p) {
+/* 232: float64|mul(in0, in1) */
+static void k232(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3974,8 +4021,8 @@ static void k229(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 230: float64|mul(in0, sigmoid(in1)) */
-static void k230(long n, void *out_, const void *const *in_, const double *p) {
+/* 233: float64|mul(in0, sigmoid(in1)) */
+static void k233(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3989,8 +4036,8 @@ static void k230(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 231: float64|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) */
-static void k231(long n, void *out_, const void *const *in_, const double *p) {
+/* 234: float64|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) */
+static void k234(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4008,8 +4055,8 @@ static void k231(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 232: float64|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0))))))) */
-static void k232(long n, void *out_, const void *const *in_, const double *p) {
+/* 235: float64|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0))))))) */
+static void k235(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4021,8 +4068,8 @@ static void k232(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 233: float64|mul(in1, add(in0, in0)) */
-static void k233(long n, void *out_, const void *const *in_, const double *p) {
+/* 236: float64|mul(in1, add(in0, in0)) */
+static void k236(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4036,8 +4083,8 @@ static void k233(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 234: float64|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
-static void k234(long n, void *out_, const void *const *in_, const double *p) {
+/* 237: float64|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
+static void k237(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4060,8 +4107,8 @@ static void k234(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 235: float64|mul(in1, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
-static void k235(long n, void *out_, const void *const *in_, const double *p) {
+/* 238: float64|mul(in1, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
+static void k238(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4094,8 +4141,8 @@ static void k235(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 236: float64|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
-static void k236(long n, void *out_, const void *const *in_, const double *p) {
+/* 239: float64|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
+static void k239(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4117,8 +4164,8 @@ static void k236(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 237: float64|mul(in1, div(1, in0)) */
-static void k237(long n, void *out_, const void *const *in_, const double *p) {
+/* 240: float64|mul(in1, div(1, in0)) */
+static void k240(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4132,8 +4179,8 @@ static void k237(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 238: float64|mul(in1, div(1, mul(2, sqrt(in0)))) */
-static void k238(long n, void *out_, const void *const *in_, const double *p) {
+/* 241: float64|mul(in1, div(1, mul(2, sqrt(in0)))) */
+static void k241(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4149,8 +4196,8 @@ static void k238(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 239: float64|mul(in1, exp(in0)) */
-static void k239(long n, void *out_, const void *const *in_, const double *p) {
+/* 242: float64|mul(in1, exp(in0)) */
+static void k242(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4164,8 +4211,8 @@ static void k239(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 240: float64|mul(in1, in0) */
-static void k240(long n, void *out_, const void *const *in_, const double *p) {
+/* 243: float64|mul(in1, in0) */
+static void k243(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4178,8 +4225,8 @@ static void k240(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 241: float64|mul(in1, mul(-0.5, pow(rsqrt(in0), 3))) */
-static void k241(long n, void *out_, const void *const *in_, const double *p) {
+/* 244: float64|mul(in1, mul(-0.5, pow(rsqrt(in0), 3))) */
+static void k244(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4195,8 +4242,8 @@ static void k241(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 242: float64|mul(in1, mul(in0, sub(1, in0))) */
-static void k242(long n, void *out_, const void *const *in_, const double *p) {
+/* 245: float64|mul(in1, mul(in0, sub(1, in0))) */
+static void k245(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4211,8 +4258,8 @@ static void k242(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 243: float64|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
-static void k243(long n, void *out_, const void *const *in_, const double *p) {
+/* 246: float64|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
+static void k246(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4231,8 +4278,8 @@ static void k243(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 244: float64|mul(in1, mul(tanh(in0), tanh(in0))) */
-static void k244(long n, void *out_, const void *const *in_, const double *p) {
+/* 247: float64|mul(in1, mul(tanh(in0), tanh(in0))) */
+static void k247(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4247,8 +4294,8 @@ static void k244(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 245: float64|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k245(long n, void *out_, const void *const *in_, const double *p) {
+/* 248: float64|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k248(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4264,8 +4311,8 @@ static void k245(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 246: float64|mul(in1, sigmoid(in0)) */
-static void k246(long n, void *out_, const void *const *in_, const double *p) {
+/* 249: float64|mul(in1, sigmoid(in0)) */
+static void k249(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4279,24 +4326,8 @@ static void k246(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 247: float64|mul(in1, sigmoid(neg(in0))) */
-static void k247(long n, void *out_, const void *const *in_, const double *p) {
-  double *restrict out = (double *)out_;
-  const double *restrict a0 = (const double *)in_[0];
-  const double *restrict a1 = (const double *)in_[1];
-  (void)p;
-  for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double x1 = a1[i];
-    const double t0 = -x0;
-    const double t1 = pm_sigmoid(t0);
-    const double t2 = x1 * t1;
-    out[i] = t2;
-  }
-}
-
-/* 248: float64|mul(in1, sign(in0)) */
-static void k248(long n, void *out_, const void *const *in_, const double *p) {
+/* 250: float64|mul(in1, sign(in0)) */
+static void k250(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4310,8 +4341,8 @@ static void k248(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 249: float64|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k249(long n, void *out_, const void *const *in_, const double *p) {
+/* 251: float64|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
+static void k251(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4332,8 +4363,8 @@ static void k249(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 250: float64|mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, where(lt(in0, -3), 0, 1))))) */
-static void k250(long n, void *out_, const void *const *in_, const double *p) {
+/* 252: float64|mul(in1, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0)))) */
+static void k252(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4341,25 +4372,20 @@ static void k250(long n, void *out_, const void *const *in_, const double *p) {
   for (long i = 0; i < n; i++) {
     const double x0 = a0[i];
     const double x1 = a1[i];
-    const int t0 = x0 > (-3.0);
-    const int t1 = x0 < 3.0;
-    const int t2 = t0 & t1;
-    const double t3 = x0 / 3.0;
-    const double t4 = t3 + 0.5;
-    const int t5 = x0 == (-3.0);
-    const int t6 = x0 == 3.0;
-    const int t7 = x0 < (-3.0);
-    const double t8 = t7 ? 0.0 : 1.0;
-    const double t9 = t6 ? 1.5 : t8;
-    const double t10 = t5 ? (-0.5) : t9;
-    const double t11 = t2 ? t4 : t10;
-    const double t12 = x1 * t11;
-    out[i] = t12;
+    const int t0 = x0 > 0.0;
+    const double t1 = -x0;
+    const double t2 = pm_exp(t1);
+    const double t3 = 1.0 + t2;
+    const double t4 = t2 / t3;
+    const double t5 = pm_sigmoid(t1);
+    const double t6 = t0 ? t4 : t5;
+    const double t7 = x1 * t6;
+    out[i] = t7;
   }
 }
 
-/* 251: float64|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k251(long n, void *out_, const void *const *in_, const double *p) {
+/* 253: float64|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k253(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4380,8 +4406,8 @@ static void k251(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 252: float64|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
-static void k252(long n, void *out_, const void *const *in_, const double *p) {
+/* 254: float64|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
+static void k254(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4401,8 +4427,8 @@ static void k252(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 253: float64|mul(in2, neg(div(in0, mul(in1, in1)))) */
-static void k253(long n, void *out_, const void *const *in_, const double *p) {
+/* 255: float64|mul(in2, neg(div(in0, mul(in1, in1)))) */
+static void k255(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4420,8 +4446,8 @@ static void k253(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 254: float64|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476))) */
-static void k254(long n, void *out_, const void *const *in_, const double *p) {
+/* 256: float64|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476))) */
+static void k256(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4436,8 +4462,8 @@ static void k254(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 255: float64|neg($#0) */
-static void k255(long n, void *out_, const void *const *in_, const double *p) {
+/* 257: float64|neg($#0) */
+static void k257(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double p0 = p[0];
   (void)in_;
@@ -4447,8 +4473,8 @@ static void k255(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 256: float64|neg(in0) */
-static void k256(long n, void *out_, const void *const *in_, const double *p) {
+/* 258: float64|neg(in0) */
+static void k258(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4459,8 +4485,8 @@ static void k256(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 257: float64|pow(in0, $#0) */
-static void k257(long n, void *out_, const void *const *in_, const double *p) {
+/* 259: float64|pow(in0, $#0) */
+static void k259(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4471,8 +4497,8 @@ static void k257(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 258: float64|reciprocal(in0) */
-static void k258(long n, void *out_, const void *const *in_, const double *p) {
+/* 260: float64|reciprocal(in0) */
+static void k260(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4483,8 +4509,8 @@ static void k258(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 259: float64|round(in0) */
-static void k259(long n, void *out_, const void *const *in_, const double *p) {
+/* 261: float64|round(in0) */
+static void k261(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4495,8 +4521,8 @@ static void k259(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 260: float64|rsqrt(in0) */
-static void k260(long n, void *out_, const void *const *in_, const double *p) {
+/* 262: float64|rsqrt(in0) */
+static void k262(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4507,8 +4533,8 @@ static void k260(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 261: float64|sigmoid(in0) */
-static void k261(long n, void *out_, const void *const *in_, const double *p) {
+/* 263: float64|sigmoid(in0) */
+static void k263(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4519,8 +4545,8 @@ static void k261(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 262: float64|sign(in0) */
-static void k262(long n, void *out_, const void *const *in_, const double *p) {
+/* 264: float64|sign(in0) */
+static void k264(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4531,8 +4557,8 @@ static void k262(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 263: float64|sqrt(in0) */
-static void k263(long n, void *out_, const void *const *in_, const double *p) {
+/* 265: float64|sqrt(in0) */
+static void k265(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4543,8 +4569,8 @@ static void k263(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 264: float64|sub($#0, in1) */
-static void k264(long n, void *out_, const void *const *in_, const double *p) {
+/* 266: float64|sub($#0, in1) */
+static void k266(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a1 = (const double *)in_[1];
   const double p0 = p[0];
@@ -4555,8 +4581,8 @@ static void k264(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 265: float64|sub(in0, $#0) */
-static void k265(long n, void *out_, const void *const *in_, const double *p) {
+/* 267: float64|sub(in0, $#0) */
+static void k267(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4567,8 +4593,8 @@ static void k265(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 266: float64|sub(in0, 1) */
-static void k266(long n, void *out_, const void *const *in_, const double *p) {
+/* 268: float64|sub(in0, 1) */
+static void k268(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4579,8 +4605,8 @@ static void k266(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 267: float64|sub(in0, in1) */
-static void k267(long n, void *out_, const void *const *in_, const double *p) {
+/* 269: float64|sub(in0, in1) */
+static void k269(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4593,8 +4619,8 @@ static void k267(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 268: float64|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) */
-static void k268(long n, void *out_, const void *const *in_, const double *p) {
+/* 270: float64|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) */
+static void k270(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4610,8 +4636,8 @@ static void k268(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 269: float64|tanh(in0) */
-static void k269(long n, void *out_, const void *const *in_, const double *p) {
+/* 271: float64|tanh(in0) */
+static void k271(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4622,8 +4648,8 @@ static void k269(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 270: float64|trunc(in0) */
-static void k270(long n, void *out_, const void *const *in_, const double *p) {
+/* 272: float64|trunc(in0) */
+static void k272(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4634,8 +4660,8 @@ static void k270(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 271: float64|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0) */
-static void k271(long n, void *out_, const void *const *in_, const double *p) {
+/* 273: float64|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0) */
+static void k273(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4651,8 +4677,8 @@ static void k271(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 272: float64|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0) */
-static void k272(long n, void *out_, const void *const *in_, const double *p) {
+/* 274: float64|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0) */
+static void k274(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4669,8 +4695,8 @@ static void k272(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 273: float64|where(and(ge(in0, $#0), le(in0, 1)), $#1, 0) */
-static void k273(long n, void *out_, const void *const *in_, const double *p) {
+/* 275: float64|where(and(ge(in0, $#0), le(in0, 1)), $#1, 0) */
+static void k275(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4685,8 +4711,8 @@ static void k273(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 274: float64|where(and(ge(in0, $#0), le(in0, 1)), in1, 0) */
-static void k274(long n, void *out_, const void *const *in_, const double *p) {
+/* 276: float64|where(and(ge(in0, $#0), le(in0, 1)), in1, 0) */
+static void k276(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4702,8 +4728,8 @@ static void k274(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 275: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1) */
-static void k275(long n, void *out_, const void *const *in_, const double *p) {
+/* 277: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1) */
+static void k277(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4719,8 +4745,8 @@ static void k275(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 276: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0) */
-static void k276(long n, void *out_, const void *const *in_, const double *p) {
+/* 278: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0) */
+static void k278(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4735,8 +4761,8 @@ static void k276(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 277: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1) */
-static void k277(long n, void *out_, const void *const *in_, const double *p) {
+/* 279: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1) */
+static void k279(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4753,8 +4779,8 @@ static void k277(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 278: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, where(gt(in0, $#0), sub(in0, $#0), add(in0, $#0))) */
-static void k278(long n, void *out_, const void *const *in_, const double *p) {
+/* 280: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, where(gt(in0, $#0), sub(in0, $#0), add(in0, $#0))) */
+static void k280(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4773,8 +4799,8 @@ static void k278(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 279: float64|where(and(gt(in0, -3), lt(in0, 3)), mul($#0, 0.16666666666666666), 0) */
-static void k279(long n, void *out_, const void *const *in_, const double *p) {
+/* 281: float64|where(and(gt(in0, -3), lt(in0, 3)), mul($#0, 0.16666666666666666), 0) */
+static void k281(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4789,8 +4815,8 @@ static void k279(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 280: float64|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0) */
-static void k280(long n, void *out_, const void *const *in_, const double *p) {
+/* 282: float64|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0) */
+static void k282(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4807,8 +4833,8 @@ static void k280(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 281: float64|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1))))) */
-static void k281(long n, void *out_, const void *const *in_, const double *p) {
+/* 283: float64|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1))))) */
+static void k283(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4825,8 +4851,8 @@ static void k281(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 282: float64|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1))))) */
-static void k282(long n, void *out_, const void *const *in_, const double *p) {
+/* 284: float64|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1))))) */
+static void k284(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4844,8 +4870,8 @@ static void k282(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 283: float64|where(gt(in0, $#0), $#1, mul($#1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0)))) */
-static void k283(long n, void *out_, const void *const *in_, const double *p) {
+/* 285: float64|where(gt(in0, $#0), $#1, mul($#1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0)))) */
+static void k285(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4862,8 +4888,8 @@ static void k283(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 284: float64|where(gt(in0, $#0), in0, add(max(in0, 0), log1p(exp(neg(abs(in0)))))) */
-static void k284(long n, void *out_, const void *const *in_, const double *p) {
+/* 286: float64|where(gt(in0, $#0), in0, add(max(in0, 0), log1p(exp(neg(abs(in0)))))) */
+static void k286(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4881,8 +4907,8 @@ static void k284(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 285: float64|where(gt(in0, $#0), in1, mul(in1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0)))) */
-static void k285(long n, void *out_, const void *const *in_, const double *p) {
+/* 287: float64|where(gt(in0, $#0), in1, mul(in1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0)))) */
+static void k287(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4900,8 +4926,8 @@ static void k285(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 286: float64|where(gt(in0, 0), $#0, mul($#0, $#1)) */
-static void k286(long n, void *out_, const void *const *in_, const double *p) {
+/* 288: float64|where(gt(in0, 0), $#0, mul($#0, $#1)) */
+static void k288(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4915,8 +4941,8 @@ static void k286(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 287: float64|where(gt(in0, 0), 0, mul($#0, in0)) */
-static void k287(long n, void *out_, const void *const *in_, const double *p) {
+/* 289: float64|where(gt(in0, 0), 0, mul($#0, in0)) */
+static void k289(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4929,8 +4955,8 @@ static void k287(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 288: float64|where(gt(in0, 0), 0, mul(in1, in0)) */
-static void k288(long n, void *out_, const void *const *in_, const double *p) {
+/* 290: float64|where(gt(in0, 0), 0, mul(in1, in0)) */
+static void k290(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4945,8 +4971,8 @@ static void k288(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 289: float64|where(gt(in0, 0), in0, mul($#0, in0)) */
-static void k289(long n, void *out_, const void *const *in_, const double *p) {
+/* 291: float64|where(gt(in0, 0), in0, mul($#0, in0)) */
+static void k291(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4959,8 +4985,8 @@ static void k289(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 290: float64|where(gt(in0, 0), in0, mul(in0, $#0)) */
-static void k290(long n, void *out_, const void *const *in_, const double *p) {
+/* 292: float64|where(gt(in0, 0), in0, mul(in0, $#0)) */
+static void k292(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4973,8 +4999,8 @@ static void k290(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 291: float64|where(gt(in0, 0), in0, where(eq(in0, 0), abs(in0), expm1(in0))) */
-static void k291(long n, void *out_, const void *const *in_, const double *p) {
+/* 293: float64|where(gt(in0, 0), in0, where(eq(in0, 0), abs(in0), expm1(in0))) */
+static void k293(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4990,8 +5016,8 @@ static void k291(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 292: float64|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(in0)))) */
-static void k292(long n, void *out_, const void *const *in_, const double *p) {
+/* 294: float64|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(in0)))) */
+static void k294(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5009,8 +5035,8 @@ static void k292(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 293: float64|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(mul(in0, $#1))))) */
-static void k293(long n, void *out_, const void *const *in_, const double *p) {
+/* 295: float64|where(gt(in0, 0), in0, where(eq(in0, 0), mul(abs(in0), $#0), mul($#0, expm1(mul(in0, $#1))))) */
+static void k295(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5030,8 +5056,8 @@ static void k293(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 294: float64|where(gt(in0, 0), in1, mul(in1, $#0)) */
-static void k294(long n, void *out_, const void *const *in_, const double *p) {
+/* 296: float64|where(gt(in0, 0), in1, mul(in1, $#0)) */
+static void k296(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5046,8 +5072,8 @@ static void k294(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 295: float64|where(gt(in0, 0), in2, mul(in2, $#0)) */
-static void k295(long n, void *out_, const void *const *in_, const double *p) {
+/* 297: float64|where(gt(in0, 0), in2, mul(in2, $#0)) */
+static void k297(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a2 = (const double *)in_[2];
@@ -5062,8 +5088,8 @@ static void k295(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 296: float64|where(gt(in0, 0), mul(in0, 1.0507009873554805), where(eq(in0, 0), mul(abs(in0), 1.7580993408473766), mul(1.7580993408473766, expm1(in0)))) */
-static void k296(long n, void *out_, const void *const *in_, const double *p) {
+/* 298: float64|where(gt(in0, 0), mul(in0, 1.0507009873554805), where(eq(in0, 0), mul(abs(in0), 1.7580993408473766), mul(1.7580993408473766, expm1(in0)))) */
+static void k298(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -5082,8 +5108,8 @@ static void k296(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 297: float64|where(gt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
-static void k297(long n, void *out_, const void *const *in_, const double *p) {
+/* 299: float64|where(gt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
+static void k299(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5100,8 +5126,8 @@ static void k297(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 298: float64|where(gt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
-static void k298(long n, void *out_, const void *const *in_, const double *p) {
+/* 300: float64|where(gt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
+static void k300(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5120,8 +5146,8 @@ static void k298(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 299: float64|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
-static void k299(long n, void *out_, const void *const *in_, const double *p) {
+/* 301: float64|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
+static void k301(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5140,8 +5166,8 @@ static void k299(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 300: float64|where(gt(mul(in0, $#0), $#1), in0, div(add(max(mul(in0, $#0), 0), log1p(exp(neg(abs(mul(in0, $#0)))))), $#0)) */
-static void k300(long n, void *out_, const void *const *in_, const double *p) {
+/* 302: float64|where(gt(mul(in0, $#0), $#1), in0, div(add(max(mul(in0, $#0), 0), log1p(exp(neg(abs(mul(in0, $#0)))))), $#0)) */
+static void k302(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5162,8 +5188,8 @@ static void k300(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 301: float64|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
-static void k301(long n, void *out_, const void *const *in_, const double *p) {
+/* 303: float64|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
+static void k303(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5183,8 +5209,8 @@ static void k301(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 302: float64|where(gt(where(lt(add(in0, 3), 0), 0, add(in0, 3)), 6), 1, where(lt(add(in0, 3), 0), 0, div(add(in0, 3), 6))) */
-static void k302(long n, void *out_, const void *const *in_, const double *p) {
+/* 304: float64|where(gt(where(lt(add(in0, 3), 0), 0, add(in0, 3)), 6), 1, where(lt(add(in0, 3), 0), 0, div(add(in0, 3), 6))) */
+static void k304(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -5201,8 +5227,8 @@ static void k302(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 303: float64|where(gt(where(lt(in0, $#0), $#0, in0), $#1), $#1, where(lt(in0, $#0), $#0, in0)) */
-static void k303(long n, void *out_, const void *const *in_, const double *p) {
+/* 305: float64|where(gt(where(lt(in0, $#0), $#0, in0), $#1), $#1, where(lt(in0, $#0), $#0, in0)) */
+static void k305(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5217,8 +5243,8 @@ static void k303(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 304: float64|where(gt(where(lt(in0, $#0), $#0, in0), 1), 1, where(lt(in0, $#0), $#0, in0)) */
-static void k304(long n, void *out_, const void *const *in_, const double *p) {
+/* 306: float64|where(gt(where(lt(in0, $#0), $#0, in0), 1), 1, where(lt(in0, $#0), $#0, in0)) */
+static void k306(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5232,8 +5258,8 @@ static void k304(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 305: float64|where(gt(where(lt(in0, 0), 0, in0), 6), 6, where(lt(in0, 0), 0, in0)) */
-static void k305(long n, void *out_, const void *const *in_, const double *p) {
+/* 307: float64|where(gt(where(lt(in0, 0), 0, in0), 6), 6, where(lt(in0, 0), 0, in0)) */
+static void k307(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -5247,8 +5273,8 @@ static void k305(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 306: float64|where(le(in0, $#0), $#1, in0) */
-static void k306(long n, void *out_, const void *const *in_, const double *p) {
+/* 308: float64|where(le(in0, $#0), $#1, in0) */
+static void k308(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5261,8 +5287,8 @@ static void k306(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 307: float64|where(le(in0, $#0), 0, $#1) */
-static void k307(long n, void *out_, const void *const *in_, const double *p) {
+/* 309: float64|where(le(in0, $#0), 0, $#1) */
+static void k309(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5275,8 +5301,8 @@ static void k307(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 308: float64|where(le(in0, $#0), 0, in1) */
-static void k308(long n, void *out_, const void *const *in_, const double *p) {
+/* 310: float64|where(le(in0, $#0), 0, in1) */
+static void k310(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5290,8 +5316,8 @@ static void k308(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 309: float64|where(le(in0, 0), 0, $#0) */
-static void k309(long n, void *out_, const void *const *in_, const double *p) {
+/* 311: float64|where(le(in0, 0), 0, $#0) */
+static void k311(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5303,8 +5329,8 @@ static void k309(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 310: float64|where(le(in0, 0), 0, in1) */
-static void k310(long n, void *out_, const void *const *in_, const double *p) {
+/* 312: float64|where(le(in0, 0), 0, in1) */
+static void k312(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5318,8 +5344,8 @@ static void k310(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 311: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), add(in0, $#1), $#1)), $#0) */
-static void k311(long n, void *out_, const void *const *in_, const double *p) {
+/* 313: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), add(in0, $#1), $#1)), $#0) */
+static void k313(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5336,8 +5362,8 @@ static void k311(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 312: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, add(in0, $#2)), mul($#2, $#1))), $#0) */
-static void k312(long n, void *out_, const void *const *in_, const double *p) {
+/* 314: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, add(in0, $#2)), mul($#2, $#1))), $#0) */
+static void k314(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5357,8 +5383,8 @@ static void k312(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 313: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, exp(in0)), $#1)), $#0) */
-static void k313(long n, void *out_, const void *const *in_, const double *p) {
+/* 315: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul($#1, exp(in0)), $#1)), $#0) */
+static void k315(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5376,8 +5402,8 @@ static void k313(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 314: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul(mul($#1, $#2), exp(mul(in0, $#2))), mul($#1, $#2))), $#0) */
-static void k314(long n, void *out_, const void *const *in_, const double *p) {
+/* 316: float64|where(le(in0, 0), mul($#0, where(lt(in0, 0), mul(mul($#1, $#2), exp(mul(in0, $#2))), mul($#1, $#2))), $#0) */
+static void k316(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5398,8 +5424,8 @@ static void k314(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 315: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), add(in0, $#0), $#0)), in1) */
-static void k315(long n, void *out_, const void *const *in_, const double *p) {
+/* 317: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), add(in0, $#0), $#0)), in1) */
+static void k317(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5417,8 +5443,8 @@ static void k315(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 316: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, add(in0, $#1)), mul($#1, $#0))), in1) */
-static void k316(long n, void *out_, const void *const *in_, const double *p) {
+/* 318: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, add(in0, $#1)), mul($#1, $#0))), in1) */
+static void k318(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5439,8 +5465,8 @@ static void k316(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 317: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, exp(in0)), $#0)), in1) */
-static void k317(long n, void *out_, const void *const *in_, const double *p) {
+/* 319: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul($#0, exp(in0)), $#0)), in1) */
+static void k319(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5459,8 +5485,8 @@ static void k317(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 318: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul(mul($#0, $#1), exp(mul(in0, $#1))), mul($#0, $#1))), in1) */
-static void k318(long n, void *out_, const void *const *in_, const double *p) {
+/* 320: float64|where(le(in0, 0), mul(in1, where(lt(in0, 0), mul(mul($#0, $#1), exp(mul(in0, $#1))), mul($#0, $#1))), in1) */
+static void k320(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5482,8 +5508,8 @@ static void k318(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 319: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1)), $#0), $#0) */
-static void k319(long n, void *out_, const void *const *in_, const double *p) {
+/* 321: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1)), $#0), $#0) */
+static void k321(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5499,8 +5525,8 @@ static void k319(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 320: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1.7580993408473766)), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
-static void k320(long n, void *out_, const void *const *in_, const double *p) {
+/* 322: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, add(in0, 1.7580993408473766)), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
+static void k322(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5518,8 +5544,8 @@ static void k320(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 321: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, exp(in0)), $#0), $#0) */
-static void k321(long n, void *out_, const void *const *in_, const double *p) {
+/* 323: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, exp(in0)), $#0), $#0) */
+static void k323(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5535,8 +5561,8 @@ static void k321(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 322: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, mul(1.7580993408473766, exp(in0))), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
-static void k322(long n, void *out_, const void *const *in_, const double *p) {
+/* 324: float64|where(le(in0, 0), where(lt(in0, 0), mul($#0, mul(1.7580993408473766, exp(in0))), mul($#0, 1.7580993408473766)), mul($#0, 1.0507009873554805)) */
+static void k324(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5555,8 +5581,8 @@ static void k322(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 323: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1)), in1), in1) */
-static void k323(long n, void *out_, const void *const *in_, const double *p) {
+/* 325: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1)), in1), in1) */
+static void k325(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5574,8 +5600,8 @@ static void k323(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 324: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
-static void k324(long n, void *out_, const void *const *in_, const double *p) {
+/* 326: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, add(in0, 1.7580993408473766)), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
+static void k326(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5595,8 +5621,8 @@ static void k324(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 325: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, exp(in0)), in1), in1) */
-static void k325(long n, void *out_, const void *const *in_, const double *p) {
+/* 327: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, exp(in0)), in1), in1) */
+static void k327(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5614,8 +5640,8 @@ static void k325(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 326: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
-static void k326(long n, void *out_, const void *const *in_, const double *p) {
+/* 328: float64|where(le(in0, 0), where(lt(in0, 0), mul(in1, mul(1.7580993408473766, exp(in0))), mul(in1, 1.7580993408473766)), mul(in1, 1.0507009873554805)) */
+static void k328(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5636,8 +5662,8 @@ static void k326(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 327: float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), where(lt(in0, 0), neg(add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1)))), add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1))))) */
-static void k327(long n, void *out_, const void *const *in_, const double *p) {
+/* 329: float64|where(lt(abs(in0), 1), where(eq(in0, 0), 0, div(mul(mul(in0, mul(in0, in0)), add(mul(add(mul(add(mul(add(mul(in0, in0), 1430), mul(in0, in0)), 289575), mul(in0, in0)), 16081065), mul(in0, in0)), 218243025)), add(mul(add(mul(add(mul(add(mul(add(mul(in0, in0), 1485), mul(in0, in0)), 315315), mul(in0, in0)), 18918900), mul(in0, in0)), 310134825), mul(in0, in0)), 654729075))), where(lt(in0, 0), neg(add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1)))), add(sub(abs(in0), 1), div(2, add(exp(mul(2, abs(in0))), 1))))) */
+static void k329(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -5681,8 +5707,58 @@ static void k327(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 328: float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
-static void k328(long n, void *out_, const void *const *in_, const double *p) {
+/* 330: float64|where(lt(in0, -3), 0, mul($#0, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, 1))))) */
+static void k330(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const int t0 = x0 < (-3.0);
+    const int t1 = x0 > (-3.0);
+    const int t2 = x0 < 3.0;
+    const int t3 = t1 & t2;
+    const double t4 = x0 / 3.0;
+    const double t5 = t4 + 0.5;
+    const int t6 = x0 == (-3.0);
+    const int t7 = x0 == 3.0;
+    const double t8 = t7 ? 1.5 : 1.0;
+    const double t9 = t6 ? (-0.5) : t8;
+    const double t10 = t3 ? t5 : t9;
+    const double t11 = p0 * t10;
+    const double t12 = t0 ? 0.0 : t11;
+    out[i] = t12;
+  }
+}
+
+/* 331: float64|where(lt(in0, -3), 0, mul(in1, where(and(gt(in0, -3), lt(in0, 3)), add(div(in0, 3), 0.5), where(eq(in0, -3), -0.5, where(eq(in0, 3), 1.5, 1))))) */
+static void k331(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double *restrict a1 = (const double *)in_[1];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const int t0 = x0 < (-3.0);
+    const int t1 = x0 > (-3.0);
+    const int t2 = x0 < 3.0;
+    const int t3 = t1 & t2;
+    const double t4 = x0 / 3.0;
+    const double t5 = t4 + 0.5;
+    const int t6 = x0 == (-3.0);
+    const int t7 = x0 == 3.0;
+    const double t8 = t7 ? 1.5 : 1.0;
+    const double t9 = t6 ? (-0.5) : t8;
+    const double t10 = t3 ? t5 : t9;
+    const double t11 = x1 * t10;
+    const double t12 = t0 ? 0.0 : t11;
+    out[i] = t12;
+  }
+}
+
+/* 332: float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0)) */
+static void k332(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5699,8 +5775,8 @@ static void k328(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 329: float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
-static void k329(long n, void *out_, const void *const *in_, const double *p) {
+/* 333: float64|where(lt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2)) */
+static void k333(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5719,8 +5795,8 @@ static void k329(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 330: float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2) */
-static void k330(long n, void *out_, const void *const *in_, const double *p) {
+/* 334: float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, $#2) */
+static void k334(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5736,8 +5812,8 @@ static void k330(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 331: float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, in1) */
-static void k331(long n, void *out_, const void *const *in_, const double *p) {
+/* 335: float64|where(or(le(in0, $#0), ge(in0, $#1)), 0, in1) */
+static void k335(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5754,8 +5830,8 @@ static void k331(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 332: float64|where(or(le(in0, $#0), ge(in0, 1)), 0, $#1) */
-static void k332(long n, void *out_, const void *const *in_, const double *p) {
+/* 336: float64|where(or(le(in0, $#0), ge(in0, 1)), 0, $#1) */
+static void k336(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5770,8 +5846,8 @@ static void k332(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 333: float64|where(or(le(in0, $#0), ge(in0, 1)), 0, in1) */
-static void k333(long n, void *out_, const void *const *in_, const double *p) {
+/* 337: float64|where(or(le(in0, $#0), ge(in0, 1)), 0, in1) */
+static void k337(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -5787,8 +5863,8 @@ static void k333(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 334: float64|where(or(le(in0, 0), ge(in0, 6)), 0, $#0) */
-static void k334(long n, void *out_, const void *const *in_, const double *p) {
+/* 338: float64|where(or(le(in0, 0), ge(in0, 6)), 0, $#0) */
+static void k338(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -5802,8 +5878,8 @@ static void k334(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 335: float64|where(or(le(in0, 0), ge(in0, 6)), 0, in1) */
-static void k335(long n, void *out_, const void *const *in_, const double *p) {
+/* 339: float64|where(or(le(in0, 0), ge(in0, 6)), 0, in1) */
+static void k339(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -6156,5 +6232,9 @@ static const paoding_kernel_fn PAODING_KERNEL_TABLE[PAODING_KERNEL_COUNT] = {
   k333,
   k334,
   k335,
+  k336,
+  k337,
+  k338,
+  k339,
 };
 #endif

@@ -129,6 +129,42 @@ function resolveValues<P extends ParamSpecs>(
   return values as ParamValues<P>;
 }
 
+/** The largest finite float32, as a double. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * PyTorch's checked conversion of a scalar to the dtype a kernel computes in: the C type it names
+ * in its message and whether `v` overflows it. Infinities and NaN convert to floating types;
+ * unsigned types also take negative values down to -max (they wrap, as C++'s conversion does).
+ */
+function conversionOverflow(v: number, dtype: DType): string | undefined {
+  switch (dtype) {
+    case 'float32':
+      return Number.isFinite(v) && Math.abs(v) > FLOAT32_MAX ? 'float' : undefined;
+    // NaN compares false, so it passes to integer types as it does in PyTorch.
+    case 'uint8':
+      return v > 255 || v < -255 ? 'uint8_t' : undefined;
+    case 'int32':
+      return v > 2147483647 || v < -2147483648 ? 'int' : undefined;
+    case 'int64':
+      return v > 9223372036854775807 || v < -9223372036854775808 ? 'int64_t' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Check the float parameters a kernel converts to `dtype` (see `ParamSpec.convert`). */
+function checkConversions(params: ParamSpecs, values: Record<string, unknown>, dtype: DType, where: string): void {
+  for (const [k, p] of entriesOf(params)) {
+    const v = values[k];
+    if (p.type !== 'float' || p.convert === false || typeof v !== 'number') continue;
+    const type = conversionOverflow(v, dtype);
+    if (type !== undefined) {
+      throw new RangeError(`${where}: value cannot be converted to type ${type} without overflow (argument '${k}' = ${v} is outside the range of the input's dtype ${dtype})`);
+    }
+  }
+}
+
 /** The name an activation's functional form is shown with in messages. */
 function displayName(spec: ActivationSpec): string {
   return `F.${camelCase(spec.id)}()`;
@@ -220,6 +256,7 @@ function build(spec: ElementwiseSpec, values: Record<string, unknown>, tensorKey
 
 function applyElementwise(spec: ElementwiseSpec, x: Tensor, values: Record<string, unknown>, inplace: boolean, where: string): Tensor {
   const dtype = computeDtype(spec, x, where, inplace);
+  checkConversions(spec.params, values, dtype, where);
   const prepared = (spec.prepare?.(x, values as ParamValues<ParamSpecs>, where) ?? {}) as Record<string, Tensor | undefined>;
   const tensorKeys: string[] = [];
   const tensors: Tensor[] = [];
@@ -237,7 +274,15 @@ function applyElementwise(spec: ElementwiseSpec, x: Tensor, values: Record<strin
       tensors.push(v);
     } else if ((p.type === 'float' || p.type === 'int') && typeof v === 'number') numbers[k] = v;
   }
-  if (spec.coefficients) Object.assign(numbers, spec.coefficients(values as ParamNumbers<ParamSpecs>));
+  if (spec.coefficients) {
+    const derived = spec.coefficients(values as ParamNumbers<ParamSpecs>);
+    // Derived scalars are converted too (CELU's 1/alpha: PyTorch refuses alpha = 1e-39 in float32).
+    for (const [k, v] of Object.entries(derived)) {
+      const type = conversionOverflow(v, dtype);
+      if (type !== undefined) throw new RangeError(`${where}: value cannot be converted to type ${type} without overflow (the derived scalar '${k}' = ${v} is outside the range of ${dtype})`);
+    }
+    Object.assign(numbers, derived);
+  }
   const b = build(spec, values, tensorKeys);
   // The fused operation's description, once per (structure, dtype, in-place) and shared by every
   // call: only the numeric parameters differ between calls, and most activations have none.
@@ -443,10 +488,12 @@ export function defineActivation<const P extends ParamSpecs>(spec: ActivationSpe
     const inplace = opts['inplace'];
     if (inplace !== undefined && typeof inplace !== 'boolean') throw new TypeError(`${where}: option 'inplace' must be a boolean, got ${describe(inplace)}`);
     const values = resolveValues(spec, opts, where, extra, spec.validate) as Record<string, unknown>;
+    const bad = spec.checkInput?.(x, values as ParamValues<P>);
+    if (bad !== undefined) throw new TypeError(`${where}: ${bad}`);
     if (spec.kind === undefined || spec.kind === 'elementwise') {
       return applyElementwise(spec as ElementwiseSpec, x, values, inplace === true, where);
     }
-    computeDtype(spec as ActivationSpec, x, where, inplace === true);
+    checkConversions(params, values, computeDtype(spec as ActivationSpec, x, where, inplace === true), where);
     return (spec as TensorSpec<P>).apply(x, values as ParamValues<P>, { where, inplace: inplace === true });
   };
 

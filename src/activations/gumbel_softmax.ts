@@ -28,7 +28,8 @@ export default defineActivation({
   formula: 'softmax((logits + g) / tau), g = -log(-log(U))',
   source: 'Jang, Gu & Poole, "Categorical Reparameterization with Gumbel-Softmax", ICLR 2017',
   params: {
-    tau: { type: 'float', default: 1, doc: 'temperature (lower is closer to one-hot)', range: [0.1, 5] },
+    // PyTorch divides by tau without converting it (1e39 gives a uniform sample, no error).
+    tau: { type: 'float', default: 1, doc: 'temperature (lower is closer to one-hot)', range: [0.1, 5], convert: false },
     hard: { type: 'bool', default: false, doc: 'return one-hot samples with the soft sample\'s gradient' },
     eps: { type: 'float', default: 1e-10, doc: 'deprecated; has no effect' },
     dim: { type: 'int', default: -1, doc: 'the dimension of the categories' },

@@ -16,12 +16,14 @@ export default defineActivation({
   forward: (x) => ir.div(ir.mul(x, ir.min(ir.max(ir.add(x, 3), 0), 6)), 6),
   // NOTE(torch): x/3 + 0.5 on the closed interval [-3, 3] (so -0.5 at -3 and 1.5 at 3), 0
   // below and 1 above; NaN falls through to 1. The values at exactly ±3 are constants so that
-  // the second derivative there is 0, as in PyTorch's double backward (-3 < x < 3).
+  // the second derivative there is 0, as in PyTorch's double backward (-3 < x < 3). The test
+  // x < -3 comes first with a literal 0, so the backward selects 0 there whatever the upstream
+  // gradient (NaN or inf included), as PyTorch's kernel returns 0 before reading it.
   derivative: (x) =>
     ir.where(
-      ir.and(ir.gt(x, -3), ir.lt(x, 3)),
-      ir.add(ir.div(x, 3), 0.5),
-      ir.where(ir.eq(x, -3), -0.5, ir.where(ir.eq(x, 3), 1.5, ir.where(ir.lt(x, -3), 0, 1))),
+      ir.lt(x, -3),
+      0,
+      ir.where(ir.and(ir.gt(x, -3), ir.lt(x, 3)), ir.add(ir.div(x, 3), 0.5), ir.where(ir.eq(x, -3), -0.5, ir.where(ir.eq(x, 3), 1.5, 1))),
     ),
   inplace: {},
   gradFn: 'HardswishBackward0',

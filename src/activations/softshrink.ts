@@ -10,7 +10,8 @@ export default defineActivation({
   formula: 'x - lambd if x > lambd else x + lambd if x < -lambd else 0',
   params: { lambd: { type: 'float', default: 0.5, doc: 'the shrinkage (must be >= 0)', range: [0, 2] } },
   kernelName: 'softshrink_cpu',
-  validate: (p) => (p.lambd >= 0 || Number.isNaN(p.lambd) ? undefined : `lambda must be greater or equal to 0, but found to be ${pyFloat(p.lambd)}.`),
+  // NOTE(torch): a NaN lambda fails the same check (PyTorch: "... but found to be nan.").
+  validate: (p) => (p.lambd >= 0 ? undefined : `lambda must be greater or equal to 0, but found to be ${pyFloat(p.lambd)}.`),
   // NOTE(torch): written so NaN falls through to x + lambd = NaN: PyTorch 2.6 (pull 138421)
   // fixed softshrink(NaN), which 1.13 returned as 0.
   forward: (x, p) =>

@@ -10,6 +10,8 @@ export default defineActivation({
   source: 'Bergstra et al., "Quadratic Polynomials Learn Better Image Features", 2009',
   params: {},
   integers: 'promote',
+  // NOTE(torch): the composite's abs refuses bool (integers promote through its division).
+  checkInput: (x) => (x.dtype === 'bool' ? `"abs_cpu" not implemented for 'Bool' (argument 'input' must not be a bool tensor)` : undefined),
   // NOTE(torch): a composite in PyTorch (input / (input.abs() + 1)), so ±inf gives NaN and the
   // gradient is that of the division.
   forward: (x) => ir.div(x, ir.add(ir.abs(x), 1)),

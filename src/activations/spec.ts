@@ -31,6 +31,13 @@ export interface ParamSpec {
    * form then accepts a number or a tensor for it.
    */
   learnable?: boolean;
+  /**
+   * Whether a float parameter is converted to the tensor's dtype before use, as PyTorch's
+   * kernels convert their scalars, with PyTorch's overflow check (`value cannot be converted to
+   * type float without overflow` for 1e39 on a float32 tensor). Default true; false for a value
+   * that only divides a tensor (gumbel_softmax's tau), which PyTorch does not check.
+   */
+  convert?: boolean;
 }
 
 /** The parameter declarations of an activation. */
@@ -124,6 +131,12 @@ interface CommonSpec<P extends ParamSpecs> {
   params: P;
   /** Extra checks of parameter values at call time; return an error message or undefined. */
   validate?: (p: ParamNumbers<P>) => string | undefined;
+  /**
+   * Checks of the input against the parameters, at call time: an error message (thrown as a
+   * TypeError naming the function) or undefined. For PyTorch's refusals that depend on the
+   * input's dtype: softsign of a bool tensor, hardtanh of uint8 with a negative bound.
+   */
+  checkInput?: (x: Tensor, p: ParamValues<P>) => string | undefined;
   /** Whether `inplace: true` and the `_` form exist, and how they differentiate. */
   inplace?: InplaceSpec<P> | false;
   /** How integer inputs are treated. Default 'reject'. */

@@ -45,6 +45,11 @@ export default defineActivation({
   formula: 'x - tanh(x)',
   params: {},
   integers: 'promote',
+  // NOTE(torch): the composite x - tanh(x) subtracts from a bool tensor, which PyTorch refuses.
+  checkInput: (x) =>
+    x.dtype === 'bool'
+      ? 'Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead. (argument \'input\' must not be a bool tensor)'
+      : undefined,
   // NOTE(torch): a composite in PyTorch (input - input.tanh()); its gradient is that of the
   // subtraction, hence the node name. Near 0 the same function without the cancellation (see
   // smallTanhshrink); both zeros give +0.0, as x - tanh(x) does.
