@@ -9,6 +9,14 @@ import { NEGATIVE_SLOPE_INPLACE } from './leaky_relu.js';
 
 const X = ir.input(0);
 const NOISE = ir.input(1);
+// Built once: building (interning) an expression costs microseconds, more than the kernel on a
+// small tensor.
+/** Evaluation mode: leaky ReLU with the parameter `slope`. */
+const EVAL = ir.where(ir.gt(X, 0), X, ir.mul(X, ir.param('slope')));
+/** Its derivative read off the result (in place), as leaky_relu_'s. */
+const EVAL_INPLACE_DERIVATIVE = ir.where(ir.gt(ir.input(1), 0), 1, ir.param('slope'));
+/** Training mode: x times the sampled noise (the slope, or 1 where x > 0). */
+const TRAIN = ir.mul(X, NOISE);
 
 /**
  * The per-element slopes of training mode: one uniform draw in [lower, upper) for each
@@ -46,7 +54,7 @@ export default defineActivation({
       // NOTE(torch): evaluation mode is leaky_relu with slope (lower + upper) / 2, computed in double.
       const spec: FusedSpec = {
         name: ctx.inplace ? 'RreluWithNoiseBackward1' : 'RreluWithNoiseBackward0',
-        expr: ir.where(ir.gt(X, 0), X, ir.mul(X, ir.param('slope'))),
+        expr: EVAL,
         computeDtype: x.dtype,
         outDtype: x.dtype,
         params: { slope: (p.lower + p.upper) / 2 },
@@ -54,7 +62,7 @@ export default defineActivation({
       if (!ctx.inplace) return fused([x], spec);
       const slope = (p.lower + p.upper) / 2;
       return fusedInplace(x, [], spec, {
-        derivatives: [ir.where(ir.gt(ir.input(1), 0), 1, ir.param('slope'))],
+        derivatives: [EVAL_INPLACE_DERIVATIVE],
         ...(slope < 0 ? { backwardError: NEGATIVE_SLOPE_INPLACE } : {}),
       });
     }
@@ -62,7 +70,7 @@ export default defineActivation({
     // NOTE(torch): the training backward is g * noise whatever x is (NaN included).
     const spec: FusedSpec = {
       name: ctx.inplace ? 'RreluWithNoiseBackward1' : 'RreluWithNoiseBackward0',
-      expr: ir.mul(X, NOISE),
+      expr: TRAIN,
       derivatives: [NOISE],
       computeDtype: x.dtype,
       outDtype: x.dtype,
