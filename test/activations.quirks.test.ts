@@ -211,6 +211,35 @@ describe('backward rules that ignore the upstream gradient, and tails', () => {
     // PyTorch: x < -3 ? 0 : x <= 3 ? g * (x / 3 + 0.5) : g (NaN falls through to g).
     expect(gx!.tolist()).toEqual([0, 0, -Infinity, NaN, NaN, 2]);
   });
+  it("softplus's gradient keeps its subnormal tail in float64 (exp(beta x) down to beta x = -745)", () => {
+    const x = tensor([-720, -710, -800, 0], { dtype: 'float64', requiresGrad: true });
+    const [gx] = autograd.grad(F.softplus(x), x, { gradOutputs: tensor([1, Infinity, 1, 1], { dtype: 'float64' }) });
+    expect(gx!.tolist()).toEqual([Math.exp(-720), Infinity, 0, 0.5]);
+    const [gb] = autograd.grad(F.softplus(x, { beta: 2 }), x, { gradOutputs: tensor([1, 1, 1, 1], { dtype: 'float64' }) });
+    expect(gb!.tolist()).toEqual([0, 0, 0, 0.5]);
+    const h = tensor([-360], { dtype: 'float64', requiresGrad: true });
+    expect(autograd.grad(F.softplus(h, { beta: 2 }), h)[0]!.tolist()).toEqual([Math.exp(-720)]);
+  });
+  it("softsign's gradient is 1 / (1 + |x|)^2 at every magnitude, NaN at infinity", () => {
+    const x = tensor([1e7, 1e200, -1e38, 0, Infinity, -Infinity, NaN], { dtype: 'float64', requiresGrad: true });
+    const [gx] = autograd.grad(F.softsign(x), x, { gradOutputs: tensor([1, 1, 1, 1, 1, 1, 1], { dtype: 'float64' }) });
+    expect(gx!.tolist()).toEqual([1 / ((1e7 + 1) * (1e7 + 1)), 0, 1 / (1e38 * 1e38), 1, NaN, NaN, NaN]);
+    const f = tensor([1e19, 316227.78125], { requiresGrad: true });
+    const [gf] = autograd.grad(F.softsign(f), f, { gradOutputs: tensor([1, 1]) });
+    expect(gf!.tolist()).toEqual([Math.fround(1e19), 316227.78125].map((v) => Math.fround(1 / ((v + 1) * (v + 1)))));
+  });
+  it("the tanh-approximate GELU's gradient is its limit for huge finite |x| (no x^2 overflow), NaN at infinity", () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = tensor([1e154, -1e154, 1.2e19, -1.2e19, 1e300, 1e11, Infinity], { dtype, requiresGrad: true });
+      const [gx] = autograd.grad(F.gelu(x, { approximate: 'tanh' }), x, { gradOutputs: tensor([1, 1, 1, 1, 1, 1, 1], { dtype }) });
+      const want = dtype === 'float64' ? [1, 0, 1, 0, 1, 1, NaN] : [Infinity, -Infinity, 1, 0, Infinity, 1, NaN];
+      // float32 1e154 and 1e300 are infinities: NaN gradient there, as PyTorch's.
+      expect(gx!.tolist(), dtype).toEqual(dtype === 'float64' ? want : [NaN, NaN, 1, 0, NaN, 1, NaN]);
+    }
+    // Moderate |x| keeps the formula: gradcheck-level agreement with the difference quotient.
+    const m = tensor([-3, -0.5, 0.7, 4], { dtype: 'float64', requiresGrad: true });
+    expect(autograd.gradcheck((t: Tensor) => F.gelu(t, { approximate: 'tanh' }), [m])).toBe(true);
+  });
   it('logsigmoid\'s gradient keeps its subnormal tail in float64 (exp(-x) up to x = 745)', () => {
     const x = tensor([720, 740, 710.0000000000002, 800, -800, 0], { dtype: 'float64', requiresGrad: true });
     const g = tensor([1, 1, -Infinity, 1, 1, 1], { dtype: 'float64' });

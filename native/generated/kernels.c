@@ -51,7 +51,6 @@
   X("float32|mul($#0, $#1)", 4, 4, 0, 2, 1.25) \
   X("float32|mul($#0, add(in0, in0))", 4, 4, 1, 1, 1.5) \
   X("float32|mul($#0, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0)))))))", 4, 4, 1, 1, 34.25) \
-  X("float32|mul($#0, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))))))))", 4, 4, 1, 1, 21.75) \
   X("float32|mul($#0, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))))))))", 4, 4, 1, 1, 54) \
   X("float32|mul($#0, div(1, $#1))", 4, 4, 0, 2, 3.25) \
   X("float32|mul($#0, div(1, in0))", 4, 4, 1, 1, 3.25) \
@@ -68,7 +67,7 @@
   X("float32|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0))))", 4, 4, 1, 1, 3.75) \
   X("float32|mul($#0, sigmoid(in0))", 4, 4, 1, 1, 9.25) \
   X("float32|mul($#0, sign(in0))", 4, 4, 1, 1, 1.5) \
-  X("float32|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 4, 4, 1, 1, 6.75) \
+  X("float32|mul($#0, where(and(gt(abs(in0), 10000000000), lt(abs(in0), Infinity)), where(gt(in0, 0), 1, 0), add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))))", 4, 4, 1, 1, 23.5) \
   X("float32|mul($#0, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0))))", 4, 4, 1, 1, 18.25) \
   X("float32|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0))))", 4, 4, 1, 1, 3.25) \
   X("float32|mul(in0, $#0)", 4, 4, 1, 1, 1.25) \
@@ -80,7 +79,6 @@
   X("float32|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))))", 4, 4, 1, 0, 28.25) \
   X("float32|mul(in1, add(in0, in0))", 4, 4, 2, 0, 1.5) \
   X("float32|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0)))))))", 4, 4, 2, 0, 34.25) \
-  X("float32|mul(in1, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))))))))", 4, 4, 2, 0, 21.75) \
   X("float32|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))))))))", 4, 4, 2, 0, 54) \
   X("float32|mul(in1, div(1, in0))", 4, 4, 2, 0, 3.25) \
   X("float32|mul(in1, div(1, mul(2, sqrt(in0))))", 4, 4, 2, 0, 5.5) \
@@ -93,7 +91,7 @@
   X("float32|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0))))", 4, 4, 2, 0, 3.75) \
   X("float32|mul(in1, sigmoid(in0))", 4, 4, 2, 0, 9.25) \
   X("float32|mul(in1, sign(in0))", 4, 4, 2, 0, 1.5) \
-  X("float32|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 4, 4, 2, 0, 6.75) \
+  X("float32|mul(in1, where(and(gt(abs(in0), 10000000000), lt(abs(in0), Infinity)), where(gt(in0, 0), 1, 0), add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))))", 4, 4, 2, 0, 23.5) \
   X("float32|mul(in1, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0))))", 4, 4, 2, 0, 18.25) \
   X("float32|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0))))", 4, 4, 2, 0, 3.25) \
   X("float32|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1)))))", 4, 4, 3, 0, 18) \
@@ -127,9 +125,11 @@
   X("float32|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0)", 4, 4, 2, 0, 2.25) \
   X("float32|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1)))))", 4, 4, 1, 2, 42.25) \
   X("float32|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1)))))", 4, 4, 2, 1, 42.25) \
-  X("float32|where(gt(in0, $#0), $#1, mul($#1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0))))", 4, 4, 1, 2, 10.5) \
+  X("float32|where(eq(abs(in0), Infinity), mul($#0, NaN), mul($#0, div(1, mul(add(abs(in0), 1), add(abs(in0), 1)))))", 4, 4, 1, 1, 4.75) \
+  X("float32|where(eq(abs(in0), Infinity), mul(in1, NaN), mul(in1, div(1, mul(add(abs(in0), 1), add(abs(in0), 1)))))", 4, 4, 2, 0, 4.75) \
+  X("float32|where(gt(in0, $#0), $#1, mul($#1, where(eq(in0, $#0), detach(where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0))), where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0)))))", 4, 4, 1, 2, 19.25) \
   X("float32|where(gt(in0, $#0), in0, add(max(in0, 0), log1p(exp(neg(abs(in0))))))", 4, 4, 1, 1, 18.5) \
-  X("float32|where(gt(in0, $#0), in1, mul(in1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0))))", 4, 4, 2, 1, 10.5) \
+  X("float32|where(gt(in0, $#0), in1, mul(in1, where(eq(in0, $#0), detach(where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0))), where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0)))))", 4, 4, 2, 1, 19.25) \
   X("float32|where(gt(in0, 0), $#0, mul($#0, $#1))", 4, 4, 1, 2, 1.75) \
   X("float32|where(gt(in0, 0), 0, mul($#0, in0))", 4, 4, 1, 1, 1.75) \
   X("float32|where(gt(in0, 0), 0, mul(in1, in0))", 4, 4, 2, 0, 1.75) \
@@ -143,9 +143,9 @@
   X("float32|where(gt(in0, 0), mul(in0, 1.0507009873554805), where(eq(in0, 0), mul(abs(in0), 1.7580993408473766), mul(1.7580993408473766, expm1(in0))))", 4, 4, 1, 0, 11) \
   X("float32|where(gt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0))", 4, 4, 2, 1, 2.25) \
   X("float32|where(gt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2))", 4, 4, 3, 0, 2.25) \
-  X("float32|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0)))))", 4, 4, 1, 3, 10.75) \
+  X("float32|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0)))), where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0))))))", 4, 4, 1, 3, 19.5) \
   X("float32|where(gt(mul(in0, $#0), $#1), in0, div(add(max(mul(in0, $#0), 0), log1p(exp(neg(abs(mul(in0, $#0)))))), $#0))", 4, 4, 1, 2, 20.75) \
-  X("float32|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0)))))", 4, 4, 2, 2, 10.75) \
+  X("float32|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0)))), where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0))))))", 4, 4, 2, 2, 19.5) \
   X("float32|where(gt(where(lt(add(in0, 3), 0), 0, add(in0, 3)), 6), 1, where(lt(add(in0, 3), 0), 0, div(add(in0, 3), 6)))", 4, 4, 1, 0, 4.5) \
   X("float32|where(gt(where(lt(in0, $#0), $#0, in0), $#1), $#1, where(lt(in0, $#0), $#0, in0))", 4, 4, 1, 2, 2) \
   X("float32|where(gt(where(lt(in0, $#0), $#0, in0), 1), 1, where(lt(in0, $#0), $#0, in0))", 4, 4, 1, 1, 2) \
@@ -221,7 +221,6 @@
   X("float64|mul($#0, $#1)", 8, 8, 0, 2, 1.25) \
   X("float64|mul($#0, add(in0, in0))", 8, 8, 1, 1, 1.5) \
   X("float64|mul($#0, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0)))))))", 8, 8, 1, 1, 34.25) \
-  X("float64|mul($#0, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))))))))", 8, 8, 1, 1, 21.75) \
   X("float64|mul($#0, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))))))))", 8, 8, 1, 1, 54) \
   X("float64|mul($#0, div(1, $#1))", 8, 8, 0, 2, 3.25) \
   X("float64|mul($#0, div(1, in0))", 8, 8, 1, 1, 3.25) \
@@ -238,7 +237,7 @@
   X("float64|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0))))", 8, 8, 1, 1, 3.75) \
   X("float64|mul($#0, sigmoid(in0))", 8, 8, 1, 1, 9.25) \
   X("float64|mul($#0, sign(in0))", 8, 8, 1, 1, 1.5) \
-  X("float64|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 8, 8, 1, 1, 6.75) \
+  X("float64|mul($#0, where(and(gt(abs(in0), 10000000000), lt(abs(in0), Infinity)), where(gt(in0, 0), 1, 0), add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))))", 8, 8, 1, 1, 23.5) \
   X("float64|mul($#0, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0))))", 8, 8, 1, 1, 18.25) \
   X("float64|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0))))", 8, 8, 1, 1, 3.25) \
   X("float64|mul(in0, $#0)", 8, 8, 1, 1, 1.25) \
@@ -250,7 +249,6 @@
   X("float64|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))))", 8, 8, 1, 0, 28.25) \
   X("float64|mul(in1, add(in0, in0))", 8, 8, 2, 0, 1.5) \
   X("float64|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0)))))))", 8, 8, 2, 0, 34.25) \
-  X("float64|mul(in1, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))))))))", 8, 8, 2, 0, 21.75) \
   X("float64|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))))))))", 8, 8, 2, 0, 54) \
   X("float64|mul(in1, div(1, in0))", 8, 8, 2, 0, 3.25) \
   X("float64|mul(in1, div(1, mul(2, sqrt(in0))))", 8, 8, 2, 0, 5.5) \
@@ -263,7 +261,7 @@
   X("float64|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0))))", 8, 8, 2, 0, 3.75) \
   X("float64|mul(in1, sigmoid(in0))", 8, 8, 2, 0, 9.25) \
   X("float64|mul(in1, sign(in0))", 8, 8, 2, 0, 1.5) \
-  X("float64|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1))))))", 8, 8, 2, 0, 6.75) \
+  X("float64|mul(in1, where(and(gt(abs(in0), 10000000000), lt(abs(in0), Infinity)), where(gt(in0, 0), 1, 0), add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))))", 8, 8, 2, 0, 23.5) \
   X("float64|mul(in1, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0))))", 8, 8, 2, 0, 18.25) \
   X("float64|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0))))", 8, 8, 2, 0, 3.25) \
   X("float64|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1)))))", 8, 8, 3, 0, 18) \
@@ -297,9 +295,11 @@
   X("float64|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0)", 8, 8, 2, 0, 2.25) \
   X("float64|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1)))))", 8, 8, 1, 2, 42.25) \
   X("float64|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1)))))", 8, 8, 2, 1, 42.25) \
-  X("float64|where(gt(in0, $#0), $#1, mul($#1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0))))", 8, 8, 1, 2, 10.5) \
+  X("float64|where(eq(abs(in0), Infinity), mul($#0, NaN), mul($#0, div(1, mul(add(abs(in0), 1), add(abs(in0), 1)))))", 8, 8, 1, 1, 4.75) \
+  X("float64|where(eq(abs(in0), Infinity), mul(in1, NaN), mul(in1, div(1, mul(add(abs(in0), 1), add(abs(in0), 1)))))", 8, 8, 2, 0, 4.75) \
+  X("float64|where(gt(in0, $#0), $#1, mul($#1, where(eq(in0, $#0), detach(where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0))), where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0)))))", 8, 8, 1, 2, 19.25) \
   X("float64|where(gt(in0, $#0), in0, add(max(in0, 0), log1p(exp(neg(abs(in0))))))", 8, 8, 1, 1, 18.5) \
-  X("float64|where(gt(in0, $#0), in1, mul(in1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0))))", 8, 8, 2, 1, 10.5) \
+  X("float64|where(gt(in0, $#0), in1, mul(in1, where(eq(in0, $#0), detach(where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0))), where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0)))))", 8, 8, 2, 1, 19.25) \
   X("float64|where(gt(in0, 0), $#0, mul($#0, $#1))", 8, 8, 1, 2, 1.75) \
   X("float64|where(gt(in0, 0), 0, mul($#0, in0))", 8, 8, 1, 1, 1.75) \
   X("float64|where(gt(in0, 0), 0, mul(in1, in0))", 8, 8, 2, 0, 1.75) \
@@ -313,9 +313,9 @@
   X("float64|where(gt(in0, 0), mul(in0, 1.0507009873554805), where(eq(in0, 0), mul(abs(in0), 1.7580993408473766), mul(1.7580993408473766, expm1(in0))))", 8, 8, 1, 0, 11) \
   X("float64|where(gt(in0, in1), 0, where(eq(in0, in1), mul($#0, 0.5), $#0))", 8, 8, 2, 1, 2.25) \
   X("float64|where(gt(in0, in1), 0, where(eq(in0, in1), mul(in2, 0.5), in2))", 8, 8, 3, 0, 2.25) \
-  X("float64|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0)))))", 8, 8, 1, 3, 10.75) \
+  X("float64|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0)))), where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0))))))", 8, 8, 1, 3, 19.5) \
   X("float64|where(gt(mul(in0, $#0), $#1), in0, div(add(max(mul(in0, $#0), 0), log1p(exp(neg(abs(mul(in0, $#0)))))), $#0))", 8, 8, 1, 2, 20.75) \
-  X("float64|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0)))))", 8, 8, 2, 2, 10.75) \
+  X("float64|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0)))), where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0))))))", 8, 8, 2, 2, 19.5) \
   X("float64|where(gt(where(lt(add(in0, 3), 0), 0, add(in0, 3)), 6), 1, where(lt(add(in0, 3), 0), 0, div(add(in0, 3), 6)))", 8, 8, 1, 0, 4.5) \
   X("float64|where(gt(where(lt(in0, $#0), $#0, in0), $#1), $#1, where(lt(in0, $#0), $#0, in0))", 8, 8, 1, 2, 2) \
   X("float64|where(gt(where(lt(in0, $#0), $#0, in0), 1), 1, where(lt(in0, $#0), $#0, in0))", 8, 8, 1, 1, 2) \
@@ -863,40 +863,8 @@ static void k38(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 39: float32|mul($#0, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
+/* 39: float32|mul($#0, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
 static void k39(long n, void *out_, const void *const *in_, const double *p) {
-  float *restrict out = (float *)out_;
-  const float *restrict a0 = (const float *)in_[0];
-  const double p0 = p[0];
-  for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double t0 = x0 * x0;
-    const double t1 = t0 * x0;
-    const double t2 = 0.044714998453855515 * t1;
-    const double t3 = x0 + t2;
-    const double t4 = 0.7978845834732056 * t3;
-    const double t5 = 2.0 * t4;
-    const double t6 = pf_sigmoid(t5);
-    const double t7 = x0 + x0;
-    const double t8 = t7 * x0;
-    const double t9 = t8 + t0;
-    const double t10 = 0.044714998453855515 * t9;
-    const double t11 = 1.0 + t10;
-    const double t12 = 0.7978845834732056 * t11;
-    const double t13 = 2.0 * t12;
-    const double t14 = -t5;
-    const double t15 = pf_sigmoid(t14);
-    const double t16 = t6 * t15;
-    const double t17 = t13 * t16;
-    const double t18 = x0 * t17;
-    const double t19 = t6 + t18;
-    const double t20 = p0 * t19;
-    out[i] = (float)t20;
-  }
-}
-
-/* 40: float32|mul($#0, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
-static void k40(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -916,8 +884,8 @@ static void k40(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 41: float32|mul($#0, div(1, $#1)) */
-static void k41(long n, void *out_, const void *const *in_, const double *p) {
+/* 40: float32|mul($#0, div(1, $#1)) */
+static void k40(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const double p0 = p[0];
   const double p1 = p[1];
@@ -929,8 +897,8 @@ static void k41(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 42: float32|mul($#0, div(1, in0)) */
-static void k42(long n, void *out_, const void *const *in_, const double *p) {
+/* 41: float32|mul($#0, div(1, in0)) */
+static void k41(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -942,8 +910,8 @@ static void k42(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 43: float32|mul($#0, div(1, mul(2, sqrt(in0)))) */
-static void k43(long n, void *out_, const void *const *in_, const double *p) {
+/* 42: float32|mul($#0, div(1, mul(2, sqrt(in0)))) */
+static void k42(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -957,8 +925,8 @@ static void k43(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 44: float32|mul($#0, exp(in0)) (float32 arithmetic) */
-static void k44(long n, void *out_, const void *const *in_, const double *p) {
+/* 43: float32|mul($#0, exp(in0)) (float32 arithmetic) */
+static void k43(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -970,8 +938,8 @@ static void k44(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 45: float32|mul($#0, in0) (float32 arithmetic) */
-static void k45(long n, void *out_, const void *const *in_, const double *p) {
+/* 44: float32|mul($#0, in0) (float32 arithmetic) */
+static void k44(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -982,8 +950,8 @@ static void k45(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 46: float32|mul($#0, in1) (float32 arithmetic) */
-static void k46(long n, void *out_, const void *const *in_, const double *p) {
+/* 45: float32|mul($#0, in1) (float32 arithmetic) */
+static void k45(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a1 = (const float *)in_[1];
   const float p0 = (float)p[0];
@@ -994,8 +962,8 @@ static void k46(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 47: float32|mul($#0, mul(-0.5, pow(rsqrt(in0), 3))) */
-static void k47(long n, void *out_, const void *const *in_, const double *p) {
+/* 46: float32|mul($#0, mul(-0.5, pow(rsqrt(in0), 3))) */
+static void k46(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1009,8 +977,8 @@ static void k47(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 48: float32|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) (float32 arithmetic) */
-static void k48(long n, void *out_, const void *const *in_, const double *p) {
+/* 47: float32|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) (float32 arithmetic) */
+static void k47(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1028,8 +996,8 @@ static void k48(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 49: float32|mul($#0, mul(in0, sub(1, in0))) */
-static void k49(long n, void *out_, const void *const *in_, const double *p) {
+/* 48: float32|mul($#0, mul(in0, sub(1, in0))) */
+static void k48(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1042,8 +1010,8 @@ static void k49(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 50: float32|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) (float32 arithmetic) */
-static void k50(long n, void *out_, const void *const *in_, const double *p) {
+/* 49: float32|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) (float32 arithmetic) */
+static void k49(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1060,8 +1028,8 @@ static void k50(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 51: float32|mul($#0, mul(tanh(in0), tanh(in0))) */
-static void k51(long n, void *out_, const void *const *in_, const double *p) {
+/* 50: float32|mul($#0, mul(tanh(in0), tanh(in0))) */
+static void k50(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1074,8 +1042,8 @@ static void k51(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 52: float32|mul($#0, neg(div(in0, mul(in1, in1)))) */
-static void k52(long n, void *out_, const void *const *in_, const double *p) {
+/* 51: float32|mul($#0, neg(div(in0, mul(in1, in1)))) */
+static void k51(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1091,8 +1059,8 @@ static void k52(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 53: float32|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k53(long n, void *out_, const void *const *in_, const double *p) {
+/* 52: float32|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k52(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1106,8 +1074,8 @@ static void k53(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 54: float32|mul($#0, sigmoid(in0)) (float32 arithmetic) */
-static void k54(long n, void *out_, const void *const *in_, const double *p) {
+/* 53: float32|mul($#0, sigmoid(in0)) (float32 arithmetic) */
+static void k53(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1119,8 +1087,8 @@ static void k54(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 55: float32|mul($#0, sign(in0)) (float32 arithmetic) */
-static void k55(long n, void *out_, const void *const *in_, const double *p) {
+/* 54: float32|mul($#0, sign(in0)) (float32 arithmetic) */
+static void k54(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1132,28 +1100,47 @@ static void k55(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 56: float32|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k56(long n, void *out_, const void *const *in_, const double *p) {
+/* 55: float32|mul($#0, where(and(gt(abs(in0), 10000000000), lt(abs(in0), Infinity)), where(gt(in0, 0), 1, 0), add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))))))))) */
+static void k55(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
   for (long i = 0; i < n; i++) {
     const double x0 = a0[i];
     const double t0 = pm_abs(x0);
-    const double t1 = t0 + 1.0;
-    const double t2 = 1.0 / t1;
-    const double t3 = pm_sign(x0);
-    const double t4 = t1 * t1;
-    const double t5 = x0 / t4;
-    const double t6 = t3 * t5;
-    const double t7 = t2 - t6;
-    const double t8 = p0 * t7;
-    out[i] = (float)t8;
+    const int t1 = t0 > 10000000000.0;
+    const int t2 = t0 < (__builtin_inf());
+    const int t3 = t1 & t2;
+    const int t4 = x0 > 0.0;
+    const double t5 = t4 ? 1.0 : 0.0;
+    const double t6 = x0 * x0;
+    const double t7 = t6 * x0;
+    const double t8 = 0.044714998453855515 * t7;
+    const double t9 = x0 + t8;
+    const double t10 = 0.7978845834732056 * t9;
+    const double t11 = 2.0 * t10;
+    const double t12 = pf_sigmoid(t11);
+    const double t13 = x0 + x0;
+    const double t14 = t13 * x0;
+    const double t15 = t14 + t6;
+    const double t16 = 0.044714998453855515 * t15;
+    const double t17 = 1.0 + t16;
+    const double t18 = 0.7978845834732056 * t17;
+    const double t19 = 2.0 * t18;
+    const double t20 = -t11;
+    const double t21 = pf_sigmoid(t20);
+    const double t22 = t12 * t21;
+    const double t23 = t19 * t22;
+    const double t24 = x0 * t23;
+    const double t25 = t12 + t24;
+    const double t26 = t3 ? t5 : t25;
+    const double t27 = p0 * t26;
+    out[i] = (float)t27;
   }
 }
 
-/* 57: float32|mul($#0, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0)))) (float32 arithmetic) */
-static void k57(long n, void *out_, const void *const *in_, const double *p) {
+/* 56: float32|mul($#0, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0)))) (float32 arithmetic) */
+static void k56(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1170,8 +1157,8 @@ static void k57(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 58: float32|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k58(long n, void *out_, const void *const *in_, const double *p) {
+/* 57: float32|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k57(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1190,8 +1177,8 @@ static void k58(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 59: float32|mul(in0, $#0) (float32 arithmetic) */
-static void k59(long n, void *out_, const void *const *in_, const double *p) {
+/* 58: float32|mul(in0, $#0) (float32 arithmetic) */
+static void k58(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1202,8 +1189,8 @@ static void k59(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 60: float32|mul(in0, div(1, $#0)) */
-static void k60(long n, void *out_, const void *const *in_, const double *p) {
+/* 59: float32|mul(in0, div(1, $#0)) */
+static void k59(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1215,8 +1202,8 @@ static void k60(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 61: float32|mul(in0, in0) (float32 arithmetic) */
-static void k61(long n, void *out_, const void *const *in_, const double *p) {
+/* 60: float32|mul(in0, in0) (float32 arithmetic) */
+static void k60(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1227,8 +1214,8 @@ static void k61(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 62: float32|mul(in0, in1) (float32 arithmetic) */
-static void k62(long n, void *out_, const void *const *in_, const double *p) {
+/* 61: float32|mul(in0, in1) (float32 arithmetic) */
+static void k61(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1241,8 +1228,8 @@ static void k62(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 63: float32|mul(in0, sigmoid(in1)) (float32 arithmetic) */
-static void k63(long n, void *out_, const void *const *in_, const double *p) {
+/* 62: float32|mul(in0, sigmoid(in1)) (float32 arithmetic) */
+static void k62(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1256,8 +1243,8 @@ static void k63(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 64: float32|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) (float32 arithmetic) */
-static void k64(long n, void *out_, const void *const *in_, const double *p) {
+/* 63: float32|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) (float32 arithmetic) */
+static void k63(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1277,8 +1264,8 @@ static void k64(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 65: float32|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0))))))) */
-static void k65(long n, void *out_, const void *const *in_, const double *p) {
+/* 64: float32|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0))))))) */
+static void k64(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1290,8 +1277,8 @@ static void k65(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 66: float32|mul(in1, add(in0, in0)) */
-static void k66(long n, void *out_, const void *const *in_, const double *p) {
+/* 65: float32|mul(in1, add(in0, in0)) */
+static void k65(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1305,8 +1292,8 @@ static void k66(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 67: float32|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
-static void k67(long n, void *out_, const void *const *in_, const double *p) {
+/* 66: float32|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
+static void k66(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1329,42 +1316,8 @@ static void k67(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 68: float32|mul(in1, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
-static void k68(long n, void *out_, const void *const *in_, const double *p) {
-  float *restrict out = (float *)out_;
-  const float *restrict a0 = (const float *)in_[0];
-  const float *restrict a1 = (const float *)in_[1];
-  (void)p;
-  for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double x1 = a1[i];
-    const double t0 = x0 * x0;
-    const double t1 = t0 * x0;
-    const double t2 = 0.044714998453855515 * t1;
-    const double t3 = x0 + t2;
-    const double t4 = 0.7978845834732056 * t3;
-    const double t5 = 2.0 * t4;
-    const double t6 = pf_sigmoid(t5);
-    const double t7 = x0 + x0;
-    const double t8 = t7 * x0;
-    const double t9 = t8 + t0;
-    const double t10 = 0.044714998453855515 * t9;
-    const double t11 = 1.0 + t10;
-    const double t12 = 0.7978845834732056 * t11;
-    const double t13 = 2.0 * t12;
-    const double t14 = -t5;
-    const double t15 = pf_sigmoid(t14);
-    const double t16 = t6 * t15;
-    const double t17 = t13 * t16;
-    const double t18 = x0 * t17;
-    const double t19 = t6 + t18;
-    const double t20 = x1 * t19;
-    out[i] = (float)t20;
-  }
-}
-
-/* 69: float32|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
-static void k69(long n, void *out_, const void *const *in_, const double *p) {
+/* 67: float32|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
+static void k67(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1386,8 +1339,8 @@ static void k69(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 70: float32|mul(in1, div(1, in0)) */
-static void k70(long n, void *out_, const void *const *in_, const double *p) {
+/* 68: float32|mul(in1, div(1, in0)) */
+static void k68(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1401,8 +1354,8 @@ static void k70(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 71: float32|mul(in1, div(1, mul(2, sqrt(in0)))) */
-static void k71(long n, void *out_, const void *const *in_, const double *p) {
+/* 69: float32|mul(in1, div(1, mul(2, sqrt(in0)))) */
+static void k69(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1418,8 +1371,8 @@ static void k71(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 72: float32|mul(in1, exp(in0)) (float32 arithmetic) */
-static void k72(long n, void *out_, const void *const *in_, const double *p) {
+/* 70: float32|mul(in1, exp(in0)) (float32 arithmetic) */
+static void k70(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1433,8 +1386,8 @@ static void k72(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 73: float32|mul(in1, in0) (float32 arithmetic) */
-static void k73(long n, void *out_, const void *const *in_, const double *p) {
+/* 71: float32|mul(in1, in0) (float32 arithmetic) */
+static void k71(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1447,8 +1400,8 @@ static void k73(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 74: float32|mul(in1, mul(-0.5, pow(rsqrt(in0), 3))) */
-static void k74(long n, void *out_, const void *const *in_, const double *p) {
+/* 72: float32|mul(in1, mul(-0.5, pow(rsqrt(in0), 3))) */
+static void k72(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1464,8 +1417,8 @@ static void k74(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 75: float32|mul(in1, mul(in0, sub(1, in0))) */
-static void k75(long n, void *out_, const void *const *in_, const double *p) {
+/* 73: float32|mul(in1, mul(in0, sub(1, in0))) */
+static void k73(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1480,8 +1433,8 @@ static void k75(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 76: float32|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) (float32 arithmetic) */
-static void k76(long n, void *out_, const void *const *in_, const double *p) {
+/* 74: float32|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) (float32 arithmetic) */
+static void k74(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1500,8 +1453,8 @@ static void k76(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 77: float32|mul(in1, mul(tanh(in0), tanh(in0))) */
-static void k77(long n, void *out_, const void *const *in_, const double *p) {
+/* 75: float32|mul(in1, mul(tanh(in0), tanh(in0))) */
+static void k75(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1516,8 +1469,8 @@ static void k77(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 78: float32|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k78(long n, void *out_, const void *const *in_, const double *p) {
+/* 76: float32|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k76(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1533,8 +1486,8 @@ static void k78(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 79: float32|mul(in1, sigmoid(in0)) (float32 arithmetic) */
-static void k79(long n, void *out_, const void *const *in_, const double *p) {
+/* 77: float32|mul(in1, sigmoid(in0)) (float32 arithmetic) */
+static void k77(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1548,8 +1501,8 @@ static void k79(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 80: float32|mul(in1, sign(in0)) (float32 arithmetic) */
-static void k80(long n, void *out_, const void *const *in_, const double *p) {
+/* 78: float32|mul(in1, sign(in0)) (float32 arithmetic) */
+static void k78(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1563,8 +1516,8 @@ static void k80(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 81: float32|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k81(long n, void *out_, const void *const *in_, const double *p) {
+/* 79: float32|mul(in1, where(and(gt(abs(in0), 10000000000), lt(abs(in0), Infinity)), where(gt(in0, 0), 1, 0), add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))))))))) */
+static void k79(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1573,20 +1526,39 @@ static void k81(long n, void *out_, const void *const *in_, const double *p) {
     const double x0 = a0[i];
     const double x1 = a1[i];
     const double t0 = pm_abs(x0);
-    const double t1 = t0 + 1.0;
-    const double t2 = 1.0 / t1;
-    const double t3 = pm_sign(x0);
-    const double t4 = t1 * t1;
-    const double t5 = x0 / t4;
-    const double t6 = t3 * t5;
-    const double t7 = t2 - t6;
-    const double t8 = x1 * t7;
-    out[i] = (float)t8;
+    const int t1 = t0 > 10000000000.0;
+    const int t2 = t0 < (__builtin_inf());
+    const int t3 = t1 & t2;
+    const int t4 = x0 > 0.0;
+    const double t5 = t4 ? 1.0 : 0.0;
+    const double t6 = x0 * x0;
+    const double t7 = t6 * x0;
+    const double t8 = 0.044714998453855515 * t7;
+    const double t9 = x0 + t8;
+    const double t10 = 0.7978845834732056 * t9;
+    const double t11 = 2.0 * t10;
+    const double t12 = pf_sigmoid(t11);
+    const double t13 = x0 + x0;
+    const double t14 = t13 * x0;
+    const double t15 = t14 + t6;
+    const double t16 = 0.044714998453855515 * t15;
+    const double t17 = 1.0 + t16;
+    const double t18 = 0.7978845834732056 * t17;
+    const double t19 = 2.0 * t18;
+    const double t20 = -t11;
+    const double t21 = pf_sigmoid(t20);
+    const double t22 = t12 * t21;
+    const double t23 = t19 * t22;
+    const double t24 = x0 * t23;
+    const double t25 = t12 + t24;
+    const double t26 = t3 ? t5 : t25;
+    const double t27 = x1 * t26;
+    out[i] = (float)t27;
   }
 }
 
-/* 82: float32|mul(in1, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0)))) (float32 arithmetic) */
-static void k82(long n, void *out_, const void *const *in_, const double *p) {
+/* 80: float32|mul(in1, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0)))) (float32 arithmetic) */
+static void k80(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1605,8 +1577,8 @@ static void k82(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 83: float32|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k83(long n, void *out_, const void *const *in_, const double *p) {
+/* 81: float32|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k81(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1627,8 +1599,8 @@ static void k83(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 84: float32|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) (float32 arithmetic) */
-static void k84(long n, void *out_, const void *const *in_, const double *p) {
+/* 82: float32|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) (float32 arithmetic) */
+static void k82(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1648,8 +1620,8 @@ static void k84(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 85: float32|mul(in2, neg(div(in0, mul(in1, in1)))) */
-static void k85(long n, void *out_, const void *const *in_, const double *p) {
+/* 83: float32|mul(in2, neg(div(in0, mul(in1, in1)))) */
+static void k83(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1667,8 +1639,8 @@ static void k85(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 86: float32|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476))) */
-static void k86(long n, void *out_, const void *const *in_, const double *p) {
+/* 84: float32|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476))) */
+static void k84(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1683,8 +1655,8 @@ static void k86(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 87: float32|neg($#0) (float32 arithmetic) */
-static void k87(long n, void *out_, const void *const *in_, const double *p) {
+/* 85: float32|neg($#0) (float32 arithmetic) */
+static void k85(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float p0 = (float)p[0];
   (void)in_;
@@ -1694,8 +1666,8 @@ static void k87(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 88: float32|neg(in0) (float32 arithmetic) */
-static void k88(long n, void *out_, const void *const *in_, const double *p) {
+/* 86: float32|neg(in0) (float32 arithmetic) */
+static void k86(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1706,8 +1678,8 @@ static void k88(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 89: float32|pow(in0, $#0) */
-static void k89(long n, void *out_, const void *const *in_, const double *p) {
+/* 87: float32|pow(in0, $#0) */
+static void k87(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -1718,8 +1690,8 @@ static void k89(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 90: float32|reciprocal(in0) */
-static void k90(long n, void *out_, const void *const *in_, const double *p) {
+/* 88: float32|reciprocal(in0) */
+static void k88(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1730,8 +1702,8 @@ static void k90(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 91: float32|round(in0) */
-static void k91(long n, void *out_, const void *const *in_, const double *p) {
+/* 89: float32|round(in0) */
+static void k89(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1742,8 +1714,8 @@ static void k91(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 92: float32|rsqrt(in0) */
-static void k92(long n, void *out_, const void *const *in_, const double *p) {
+/* 90: float32|rsqrt(in0) */
+static void k90(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1754,8 +1726,8 @@ static void k92(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 93: float32|sigmoid(in0) (float32 arithmetic) */
-static void k93(long n, void *out_, const void *const *in_, const double *p) {
+/* 91: float32|sigmoid(in0) (float32 arithmetic) */
+static void k91(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1766,8 +1738,8 @@ static void k93(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 94: float32|sign(in0) (float32 arithmetic) */
-static void k94(long n, void *out_, const void *const *in_, const double *p) {
+/* 92: float32|sign(in0) (float32 arithmetic) */
+static void k92(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1778,8 +1750,8 @@ static void k94(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 95: float32|sqrt(in0) */
-static void k95(long n, void *out_, const void *const *in_, const double *p) {
+/* 93: float32|sqrt(in0) */
+static void k93(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1790,8 +1762,8 @@ static void k95(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 96: float32|sub($#0, in1) (float32 arithmetic) */
-static void k96(long n, void *out_, const void *const *in_, const double *p) {
+/* 94: float32|sub($#0, in1) (float32 arithmetic) */
+static void k94(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a1 = (const float *)in_[1];
   const float p0 = (float)p[0];
@@ -1802,8 +1774,8 @@ static void k96(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 97: float32|sub(in0, $#0) (float32 arithmetic) */
-static void k97(long n, void *out_, const void *const *in_, const double *p) {
+/* 95: float32|sub(in0, $#0) (float32 arithmetic) */
+static void k95(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1814,8 +1786,8 @@ static void k97(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 98: float32|sub(in0, 1) (float32 arithmetic) */
-static void k98(long n, void *out_, const void *const *in_, const double *p) {
+/* 96: float32|sub(in0, 1) (float32 arithmetic) */
+static void k96(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1826,8 +1798,8 @@ static void k98(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 99: float32|sub(in0, in1) (float32 arithmetic) */
-static void k99(long n, void *out_, const void *const *in_, const double *p) {
+/* 97: float32|sub(in0, in1) (float32 arithmetic) */
+static void k97(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1840,8 +1812,8 @@ static void k99(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 100: float32|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) (float32 arithmetic) */
-static void k100(long n, void *out_, const void *const *in_, const double *p) {
+/* 98: float32|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) (float32 arithmetic) */
+static void k98(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1857,8 +1829,8 @@ static void k100(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 101: float32|tanh(in0) */
-static void k101(long n, void *out_, const void *const *in_, const double *p) {
+/* 99: float32|tanh(in0) */
+static void k99(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1869,8 +1841,8 @@ static void k101(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 102: float32|trunc(in0) */
-static void k102(long n, void *out_, const void *const *in_, const double *p) {
+/* 100: float32|trunc(in0) */
+static void k100(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   (void)p;
@@ -1881,8 +1853,8 @@ static void k102(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 103: float32|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0) (float32 arithmetic) */
-static void k103(long n, void *out_, const void *const *in_, const double *p) {
+/* 101: float32|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0) (float32 arithmetic) */
+static void k101(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1898,8 +1870,8 @@ static void k103(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 104: float32|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0) (float32 arithmetic) */
-static void k104(long n, void *out_, const void *const *in_, const double *p) {
+/* 102: float32|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0) (float32 arithmetic) */
+static void k102(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1916,8 +1888,8 @@ static void k104(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 105: float32|where(and(ge(in0, $#0), le(in0, 1)), $#1, 0) (float32 arithmetic) */
-static void k105(long n, void *out_, const void *const *in_, const double *p) {
+/* 103: float32|where(and(ge(in0, $#0), le(in0, 1)), $#1, 0) (float32 arithmetic) */
+static void k103(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1932,8 +1904,8 @@ static void k105(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 106: float32|where(and(ge(in0, $#0), le(in0, 1)), in1, 0) (float32 arithmetic) */
-static void k106(long n, void *out_, const void *const *in_, const double *p) {
+/* 104: float32|where(and(ge(in0, $#0), le(in0, 1)), in1, 0) (float32 arithmetic) */
+static void k104(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -1949,8 +1921,8 @@ static void k106(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 107: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1) (float32 arithmetic) */
-static void k107(long n, void *out_, const void *const *in_, const double *p) {
+/* 105: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1) (float32 arithmetic) */
+static void k105(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1966,8 +1938,8 @@ static void k107(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 108: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0) (float32 arithmetic) */
-static void k108(long n, void *out_, const void *const *in_, const double *p) {
+/* 106: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0) (float32 arithmetic) */
+static void k106(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -1982,8 +1954,8 @@ static void k108(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 109: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1) (float32 arithmetic) */
-static void k109(long n, void *out_, const void *const *in_, const double *p) {
+/* 107: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1) (float32 arithmetic) */
+static void k107(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2000,8 +1972,8 @@ static void k109(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 110: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, where(gt(in0, $#0), sub(in0, $#0), add(in0, $#0))) (float32 arithmetic) */
-static void k110(long n, void *out_, const void *const *in_, const double *p) {
+/* 108: float32|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, where(gt(in0, $#0), sub(in0, $#0), add(in0, $#0))) (float32 arithmetic) */
+static void k108(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -2020,8 +1992,8 @@ static void k110(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 111: float32|where(and(gt(in0, -3), lt(in0, 3)), mul($#0, 0.16666666666666666), 0) (float32 arithmetic) */
-static void k111(long n, void *out_, const void *const *in_, const double *p) {
+/* 109: float32|where(and(gt(in0, -3), lt(in0, 3)), mul($#0, 0.16666666666666666), 0) (float32 arithmetic) */
+static void k109(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float p0 = (float)p[0];
@@ -2036,8 +2008,8 @@ static void k111(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 112: float32|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0) (float32 arithmetic) */
-static void k112(long n, void *out_, const void *const *in_, const double *p) {
+/* 110: float32|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0) (float32 arithmetic) */
+static void k110(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2054,8 +2026,8 @@ static void k112(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 113: float32|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1))))) */
-static void k113(long n, void *out_, const void *const *in_, const double *p) {
+/* 111: float32|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1))))) */
+static void k111(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const double p0 = p[0];
@@ -2072,8 +2044,8 @@ static void k113(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 114: float32|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1))))) */
-static void k114(long n, void *out_, const void *const *in_, const double *p) {
+/* 112: float32|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1))))) */
+static void k112(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
   const float *restrict a1 = (const float *)in_[1];
@@ -2091,7 +2063,47 @@ static void k114(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 115: float32|where(gt(in0, $#0), $#1, mul($#1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0)))) (float32 arithmetic) */
+/* 113: float32|where(eq(abs(in0), Infinity), mul($#0, NaN), mul($#0, div(1, mul(add(abs(in0), 1), add(abs(in0), 1))))) */
+static void k113(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double t0 = pm_abs(x0);
+    const int t1 = t0 == (__builtin_inf());
+    const double t2 = p0 * (__builtin_nan(""));
+    const double t3 = t0 + 1.0;
+    const double t4 = t3 * t3;
+    const double t5 = 1.0 / t4;
+    const double t6 = p0 * t5;
+    const double t7 = t1 ? t2 : t6;
+    out[i] = (float)t7;
+  }
+}
+
+/* 114: float32|where(eq(abs(in0), Infinity), mul(in1, NaN), mul(in1, div(1, mul(add(abs(in0), 1), add(abs(in0), 1))))) */
+static void k114(long n, void *out_, const void *const *in_, const double *p) {
+  float *restrict out = (float *)out_;
+  const float *restrict a0 = (const float *)in_[0];
+  const float *restrict a1 = (const float *)in_[1];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const double t0 = pm_abs(x0);
+    const int t1 = t0 == (__builtin_inf());
+    const double t2 = x1 * (__builtin_nan(""));
+    const double t3 = t0 + 1.0;
+    const double t4 = t3 * t3;
+    const double t5 = 1.0 / t4;
+    const double t6 = x1 * t5;
+    const double t7 = t1 ? t2 : t6;
+    out[i] = (float)t7;
+  }
+}
+
+/* 115: float32|where(gt(in0, $#0), $#1, mul($#1, where(eq(in0, $#0), detach(where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0))), where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0))))) (float32 arithmetic) */
 static void k115(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
@@ -2101,11 +2113,15 @@ static void k115(long n, void *out_, const void *const *in_, const double *p) {
     const float x0 = a0[i];
     const int t0 = x0 > p0;
     const int t1 = x0 == p0;
-    const float t2 = pf32_sigmoid(x0);
-    const float t3 = t1 ? t2 : t2;
-    const float t4 = p1 * t3;
-    const float t5 = t0 ? p1 : t4;
-    out[i] = t5;
+    const int t2 = x0 < ((float)0.0);
+    const float t3 = pf32_exp(x0);
+    const float t5 = t3 * pf32_sigmoid(-x0);
+    const float t6 = pf32_sigmoid(x0);
+    const float t7 = t2 ? t5 : t6;
+    const float t8 = t1 ? t7 : t7;
+    const float t9 = p1 * t8;
+    const float t10 = t0 ? p1 : t9;
+    out[i] = t10;
   }
 }
 
@@ -2128,7 +2144,7 @@ static void k116(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 117: float32|where(gt(in0, $#0), in1, mul(in1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0)))) (float32 arithmetic) */
+/* 117: float32|where(gt(in0, $#0), in1, mul(in1, where(eq(in0, $#0), detach(where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0))), where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0))))) (float32 arithmetic) */
 static void k117(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
@@ -2139,11 +2155,15 @@ static void k117(long n, void *out_, const void *const *in_, const double *p) {
     const float x1 = a1[i];
     const int t0 = x0 > p0;
     const int t1 = x0 == p0;
-    const float t2 = pf32_sigmoid(x0);
-    const float t3 = t1 ? t2 : t2;
-    const float t4 = x1 * t3;
-    const float t5 = t0 ? x1 : t4;
-    out[i] = t5;
+    const int t2 = x0 < ((float)0.0);
+    const float t3 = pf32_exp(x0);
+    const float t5 = t3 * pf32_sigmoid(-x0);
+    const float t6 = pf32_sigmoid(x0);
+    const float t7 = t2 ? t5 : t6;
+    const float t8 = t1 ? t7 : t7;
+    const float t9 = x1 * t8;
+    const float t10 = t0 ? x1 : t9;
+    out[i] = t10;
   }
 }
 
@@ -2369,7 +2389,7 @@ static void k130(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 131: float32|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) (float32 arithmetic) */
+/* 131: float32|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0)))), where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0)))))) (float32 arithmetic) */
 static void k131(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
@@ -2381,14 +2401,18 @@ static void k131(long n, void *out_, const void *const *in_, const double *p) {
     const float t0 = x0 * p0;
     const int t1 = t0 > p1;
     const int t2 = t0 == p1;
-    const double t3 = (double)x0 * (double)p0;
-    const float t4 = (float)t3;
-    const float t5 = pf32_split_lo(t3, t4);
-    const float t6 = pf32_sigmoid_lo(t4, t5);
-    const float t7 = t2 ? t6 : t6;
-    const float t8 = p2 * t7;
-    const float t9 = t1 ? p2 : t8;
-    out[i] = t9;
+    const int t3 = t0 < ((float)0.0);
+    const double t4 = (double)x0 * (double)p0;
+    const float t5 = (float)t4;
+    const float t6 = pf32_split_lo(t4, t5);
+    const float t7 = pf32_exp_lo(t5, t6);
+    const float t9 = t7 * pf32_sigmoid_lo(-t5, -t6);
+    const float t10 = pf32_sigmoid_lo(t5, t6);
+    const float t11 = t3 ? t9 : t10;
+    const float t12 = t2 ? t11 : t11;
+    const float t13 = p2 * t12;
+    const float t14 = t1 ? p2 : t13;
+    out[i] = t14;
   }
 }
 
@@ -2417,7 +2441,7 @@ static void k132(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 133: float32|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) (float32 arithmetic) */
+/* 133: float32|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0)))), where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0)))))) (float32 arithmetic) */
 static void k133(long n, void *out_, const void *const *in_, const double *p) {
   float *restrict out = (float *)out_;
   const float *restrict a0 = (const float *)in_[0];
@@ -2430,14 +2454,18 @@ static void k133(long n, void *out_, const void *const *in_, const double *p) {
     const float t0 = x0 * p0;
     const int t1 = t0 > p1;
     const int t2 = t0 == p1;
-    const double t3 = (double)x0 * (double)p0;
-    const float t4 = (float)t3;
-    const float t5 = pf32_split_lo(t3, t4);
-    const float t6 = pf32_sigmoid_lo(t4, t5);
-    const float t7 = t2 ? t6 : t6;
-    const float t8 = x1 * t7;
-    const float t9 = t1 ? x1 : t8;
-    out[i] = t9;
+    const int t3 = t0 < ((float)0.0);
+    const double t4 = (double)x0 * (double)p0;
+    const float t5 = (float)t4;
+    const float t6 = pf32_split_lo(t4, t5);
+    const float t7 = pf32_exp_lo(t5, t6);
+    const float t9 = t7 * pf32_sigmoid_lo(-t5, -t6);
+    const float t10 = pf32_sigmoid_lo(t5, t6);
+    const float t11 = t3 ? t9 : t10;
+    const float t12 = t2 ? t11 : t11;
+    const float t13 = x1 * t12;
+    const float t14 = t1 ? x1 : t13;
+    out[i] = t14;
   }
 }
 
@@ -3642,40 +3670,8 @@ static void k208(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 209: float64|mul($#0, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
+/* 209: float64|mul($#0, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
 static void k209(long n, void *out_, const void *const *in_, const double *p) {
-  double *restrict out = (double *)out_;
-  const double *restrict a0 = (const double *)in_[0];
-  const double p0 = p[0];
-  for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double t0 = x0 * x0;
-    const double t1 = t0 * x0;
-    const double t2 = 0.044715 * t1;
-    const double t3 = x0 + t2;
-    const double t4 = 0.7978845608028654 * t3;
-    const double t5 = 2.0 * t4;
-    const double t6 = pm_sigmoid(t5);
-    const double t7 = x0 + x0;
-    const double t8 = t7 * x0;
-    const double t9 = t8 + t0;
-    const double t10 = 0.044715 * t9;
-    const double t11 = 1.0 + t10;
-    const double t12 = 0.7978845608028654 * t11;
-    const double t13 = 2.0 * t12;
-    const double t14 = -t5;
-    const double t15 = pm_sigmoid(t14);
-    const double t16 = t6 * t15;
-    const double t17 = t13 * t16;
-    const double t18 = x0 * t17;
-    const double t19 = t6 + t18;
-    const double t20 = p0 * t19;
-    out[i] = t20;
-  }
-}
-
-/* 210: float64|mul($#0, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
-static void k210(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3695,8 +3691,8 @@ static void k210(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 211: float64|mul($#0, div(1, $#1)) */
-static void k211(long n, void *out_, const void *const *in_, const double *p) {
+/* 210: float64|mul($#0, div(1, $#1)) */
+static void k210(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double p0 = p[0];
   const double p1 = p[1];
@@ -3708,8 +3704,8 @@ static void k211(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 212: float64|mul($#0, div(1, in0)) */
-static void k212(long n, void *out_, const void *const *in_, const double *p) {
+/* 211: float64|mul($#0, div(1, in0)) */
+static void k211(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3721,8 +3717,8 @@ static void k212(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 213: float64|mul($#0, div(1, mul(2, sqrt(in0)))) */
-static void k213(long n, void *out_, const void *const *in_, const double *p) {
+/* 212: float64|mul($#0, div(1, mul(2, sqrt(in0)))) */
+static void k212(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3736,8 +3732,8 @@ static void k213(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 214: float64|mul($#0, exp(in0)) */
-static void k214(long n, void *out_, const void *const *in_, const double *p) {
+/* 213: float64|mul($#0, exp(in0)) */
+static void k213(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3749,8 +3745,8 @@ static void k214(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 215: float64|mul($#0, in0) */
-static void k215(long n, void *out_, const void *const *in_, const double *p) {
+/* 214: float64|mul($#0, in0) */
+static void k214(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3761,8 +3757,8 @@ static void k215(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 216: float64|mul($#0, in1) */
-static void k216(long n, void *out_, const void *const *in_, const double *p) {
+/* 215: float64|mul($#0, in1) */
+static void k215(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a1 = (const double *)in_[1];
   const double p0 = p[0];
@@ -3773,8 +3769,8 @@ static void k216(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 217: float64|mul($#0, mul(-0.5, pow(rsqrt(in0), 3))) */
-static void k217(long n, void *out_, const void *const *in_, const double *p) {
+/* 216: float64|mul($#0, mul(-0.5, pow(rsqrt(in0), 3))) */
+static void k216(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3788,8 +3784,8 @@ static void k217(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 218: float64|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
-static void k218(long n, void *out_, const void *const *in_, const double *p) {
+/* 217: float64|mul($#0, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
+static void k217(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3807,8 +3803,8 @@ static void k218(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 219: float64|mul($#0, mul(in0, sub(1, in0))) */
-static void k219(long n, void *out_, const void *const *in_, const double *p) {
+/* 218: float64|mul($#0, mul(in0, sub(1, in0))) */
+static void k218(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3821,8 +3817,8 @@ static void k219(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 220: float64|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
-static void k220(long n, void *out_, const void *const *in_, const double *p) {
+/* 219: float64|mul($#0, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
+static void k219(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3839,8 +3835,8 @@ static void k220(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 221: float64|mul($#0, mul(tanh(in0), tanh(in0))) */
-static void k221(long n, void *out_, const void *const *in_, const double *p) {
+/* 220: float64|mul($#0, mul(tanh(in0), tanh(in0))) */
+static void k220(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3853,8 +3849,8 @@ static void k221(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 222: float64|mul($#0, neg(div(in0, mul(in1, in1)))) */
-static void k222(long n, void *out_, const void *const *in_, const double *p) {
+/* 221: float64|mul($#0, neg(div(in0, mul(in1, in1)))) */
+static void k221(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -3870,8 +3866,8 @@ static void k222(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 223: float64|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k223(long n, void *out_, const void *const *in_, const double *p) {
+/* 222: float64|mul($#0, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k222(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3885,8 +3881,8 @@ static void k223(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 224: float64|mul($#0, sigmoid(in0)) */
-static void k224(long n, void *out_, const void *const *in_, const double *p) {
+/* 223: float64|mul($#0, sigmoid(in0)) */
+static void k223(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3898,8 +3894,8 @@ static void k224(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 225: float64|mul($#0, sign(in0)) */
-static void k225(long n, void *out_, const void *const *in_, const double *p) {
+/* 224: float64|mul($#0, sign(in0)) */
+static void k224(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3911,28 +3907,47 @@ static void k225(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 226: float64|mul($#0, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k226(long n, void *out_, const void *const *in_, const double *p) {
+/* 225: float64|mul($#0, where(and(gt(abs(in0), 10000000000), lt(abs(in0), Infinity)), where(gt(in0, 0), 1, 0), add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))))))))) */
+static void k225(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
   for (long i = 0; i < n; i++) {
     const double x0 = a0[i];
     const double t0 = pm_abs(x0);
-    const double t1 = t0 + 1.0;
-    const double t2 = 1.0 / t1;
-    const double t3 = pm_sign(x0);
-    const double t4 = t1 * t1;
-    const double t5 = x0 / t4;
-    const double t6 = t3 * t5;
-    const double t7 = t2 - t6;
-    const double t8 = p0 * t7;
-    out[i] = t8;
+    const int t1 = t0 > 10000000000.0;
+    const int t2 = t0 < (__builtin_inf());
+    const int t3 = t1 & t2;
+    const int t4 = x0 > 0.0;
+    const double t5 = t4 ? 1.0 : 0.0;
+    const double t6 = x0 * x0;
+    const double t7 = t6 * x0;
+    const double t8 = 0.044715 * t7;
+    const double t9 = x0 + t8;
+    const double t10 = 0.7978845608028654 * t9;
+    const double t11 = 2.0 * t10;
+    const double t12 = pm_sigmoid(t11);
+    const double t13 = x0 + x0;
+    const double t14 = t13 * x0;
+    const double t15 = t14 + t6;
+    const double t16 = 0.044715 * t15;
+    const double t17 = 1.0 + t16;
+    const double t18 = 0.7978845608028654 * t17;
+    const double t19 = 2.0 * t18;
+    const double t20 = -t11;
+    const double t21 = pm_sigmoid(t20);
+    const double t22 = t12 * t21;
+    const double t23 = t19 * t22;
+    const double t24 = x0 * t23;
+    const double t25 = t12 + t24;
+    const double t26 = t3 ? t5 : t25;
+    const double t27 = p0 * t26;
+    out[i] = t27;
   }
 }
 
-/* 227: float64|mul($#0, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0)))) */
-static void k227(long n, void *out_, const void *const *in_, const double *p) {
+/* 226: float64|mul($#0, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0)))) */
+static void k226(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3950,8 +3965,8 @@ static void k227(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 228: float64|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k228(long n, void *out_, const void *const *in_, const double *p) {
+/* 227: float64|mul($#0, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k227(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3970,8 +3985,8 @@ static void k228(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 229: float64|mul(in0, $#0) */
-static void k229(long n, void *out_, const void *const *in_, const double *p) {
+/* 228: float64|mul(in0, $#0) */
+static void k228(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3982,8 +3997,8 @@ static void k229(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 230: float64|mul(in0, div(1, $#0)) */
-static void k230(long n, void *out_, const void *const *in_, const double *p) {
+/* 229: float64|mul(in0, div(1, $#0)) */
+static void k229(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -3995,8 +4010,8 @@ static void k230(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 231: float64|mul(in0, in0) */
-static void k231(long n, void *out_, const void *const *in_, const double *p) {
+/* 230: float64|mul(in0, in0) */
+static void k230(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4007,8 +4022,8 @@ static void k231(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 232: float64|mul(in0, in1) */
-static void k232(long n, void *out_, const void *const *in_, const double *p) {
+/* 231: float64|mul(in0, in1) */
+static void k231(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4021,8 +4036,8 @@ static void k232(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 233: float64|mul(in0, sigmoid(in1)) */
-static void k233(long n, void *out_, const void *const *in_, const double *p) {
+/* 232: float64|mul(in0, sigmoid(in1)) */
+static void k232(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4036,8 +4051,8 @@ static void k233(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 234: float64|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) */
-static void k234(long n, void *out_, const void *const *in_, const double *p) {
+/* 233: float64|mul(in0, sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))) */
+static void k233(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4055,8 +4070,8 @@ static void k234(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 235: float64|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0))))))) */
-static void k235(long n, void *out_, const void *const *in_, const double *p) {
+/* 234: float64|mul(in0, tanh(add(max(in0, 0), log1p(exp(neg(abs(in0))))))) */
+static void k234(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4068,8 +4083,8 @@ static void k235(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 236: float64|mul(in1, add(in0, in0)) */
-static void k236(long n, void *out_, const void *const *in_, const double *p) {
+/* 235: float64|mul(in1, add(in0, in0)) */
+static void k235(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4083,8 +4098,8 @@ static void k236(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 237: float64|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
-static void k237(long n, void *out_, const void *const *in_, const double *p) {
+/* 236: float64|mul(in1, add(mul(0.5, erfc(mul(neg(in0), 0.7071067811865476))), mul(in0, mul(0.3989422804014327, exp(mul(-0.5, mul(in0, in0))))))) */
+static void k236(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4107,42 +4122,8 @@ static void k237(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 238: float64|mul(in1, add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))))))))) */
-static void k238(long n, void *out_, const void *const *in_, const double *p) {
-  double *restrict out = (double *)out_;
-  const double *restrict a0 = (const double *)in_[0];
-  const double *restrict a1 = (const double *)in_[1];
-  (void)p;
-  for (long i = 0; i < n; i++) {
-    const double x0 = a0[i];
-    const double x1 = a1[i];
-    const double t0 = x0 * x0;
-    const double t1 = t0 * x0;
-    const double t2 = 0.044715 * t1;
-    const double t3 = x0 + t2;
-    const double t4 = 0.7978845608028654 * t3;
-    const double t5 = 2.0 * t4;
-    const double t6 = pm_sigmoid(t5);
-    const double t7 = x0 + x0;
-    const double t8 = t7 * x0;
-    const double t9 = t8 + t0;
-    const double t10 = 0.044715 * t9;
-    const double t11 = 1.0 + t10;
-    const double t12 = 0.7978845608028654 * t11;
-    const double t13 = 2.0 * t12;
-    const double t14 = -t5;
-    const double t15 = pm_sigmoid(t14);
-    const double t16 = t6 * t15;
-    const double t17 = t13 * t16;
-    const double t18 = x0 * t17;
-    const double t19 = t6 + t18;
-    const double t20 = x1 * t19;
-    out[i] = t20;
-  }
-}
-
-/* 239: float64|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
-static void k239(long n, void *out_, const void *const *in_, const double *p) {
+/* 237: float64|mul(in1, add(tanh(add(max(in0, 0), log1p(exp(neg(abs(in0)))))), mul(mul(in0, sigmoid(in0)), mul(4, mul(sigmoid(mul(2, add(max(in0, 0), log1p(exp(neg(abs(in0))))))), sigmoid(mul(-2, add(max(in0, 0), log1p(exp(neg(abs(in0)))))))))))) */
+static void k237(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4164,8 +4145,8 @@ static void k239(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 240: float64|mul(in1, div(1, in0)) */
-static void k240(long n, void *out_, const void *const *in_, const double *p) {
+/* 238: float64|mul(in1, div(1, in0)) */
+static void k238(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4179,8 +4160,8 @@ static void k240(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 241: float64|mul(in1, div(1, mul(2, sqrt(in0)))) */
-static void k241(long n, void *out_, const void *const *in_, const double *p) {
+/* 239: float64|mul(in1, div(1, mul(2, sqrt(in0)))) */
+static void k239(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4196,8 +4177,8 @@ static void k241(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 242: float64|mul(in1, exp(in0)) */
-static void k242(long n, void *out_, const void *const *in_, const double *p) {
+/* 240: float64|mul(in1, exp(in0)) */
+static void k240(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4211,8 +4192,8 @@ static void k242(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 243: float64|mul(in1, in0) */
-static void k243(long n, void *out_, const void *const *in_, const double *p) {
+/* 241: float64|mul(in1, in0) */
+static void k241(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4225,8 +4206,8 @@ static void k243(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 244: float64|mul(in1, mul(-0.5, pow(rsqrt(in0), 3))) */
-static void k244(long n, void *out_, const void *const *in_, const double *p) {
+/* 242: float64|mul(in1, mul(-0.5, pow(rsqrt(in0), 3))) */
+static void k242(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4242,8 +4223,8 @@ static void k244(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 245: float64|mul(in1, mul(in0, sub(1, in0))) */
-static void k245(long n, void *out_, const void *const *in_, const double *p) {
+/* 243: float64|mul(in1, mul(in0, sub(1, in0))) */
+static void k243(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4258,8 +4239,8 @@ static void k245(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 246: float64|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
-static void k246(long n, void *out_, const void *const *in_, const double *p) {
+/* 244: float64|mul(in1, mul(sigmoid(in0), add(1, mul(in0, sigmoid(neg(in0)))))) */
+static void k244(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4278,8 +4259,8 @@ static void k246(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 247: float64|mul(in1, mul(tanh(in0), tanh(in0))) */
-static void k247(long n, void *out_, const void *const *in_, const double *p) {
+/* 245: float64|mul(in1, mul(tanh(in0), tanh(in0))) */
+static void k245(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4294,8 +4275,8 @@ static void k247(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 248: float64|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
-static void k248(long n, void *out_, const void *const *in_, const double *p) {
+/* 246: float64|mul(in1, neg(mul(reciprocal(in0), reciprocal(in0)))) */
+static void k246(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4311,8 +4292,8 @@ static void k248(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 249: float64|mul(in1, sigmoid(in0)) */
-static void k249(long n, void *out_, const void *const *in_, const double *p) {
+/* 247: float64|mul(in1, sigmoid(in0)) */
+static void k247(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4326,8 +4307,8 @@ static void k249(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 250: float64|mul(in1, sign(in0)) */
-static void k250(long n, void *out_, const void *const *in_, const double *p) {
+/* 248: float64|mul(in1, sign(in0)) */
+static void k248(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4341,8 +4322,8 @@ static void k250(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 251: float64|mul(in1, sub(div(1, add(abs(in0), 1)), mul(sign(in0), div(in0, mul(add(abs(in0), 1), add(abs(in0), 1)))))) */
-static void k251(long n, void *out_, const void *const *in_, const double *p) {
+/* 249: float64|mul(in1, where(and(gt(abs(in0), 10000000000), lt(abs(in0), Infinity)), where(gt(in0, 0), 1, 0), add(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), mul(in0, mul(mul(2, mul(0.7978845608028654, add(1, mul(0.044715, add(mul(add(in0, in0), in0), mul(in0, in0)))))), mul(sigmoid(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0)))))), sigmoid(neg(mul(2, mul(0.7978845608028654, add(in0, mul(0.044715, mul(mul(in0, in0), in0))))))))))))) */
+static void k249(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4351,20 +4332,39 @@ static void k251(long n, void *out_, const void *const *in_, const double *p) {
     const double x0 = a0[i];
     const double x1 = a1[i];
     const double t0 = pm_abs(x0);
-    const double t1 = t0 + 1.0;
-    const double t2 = 1.0 / t1;
-    const double t3 = pm_sign(x0);
-    const double t4 = t1 * t1;
-    const double t5 = x0 / t4;
-    const double t6 = t3 * t5;
-    const double t7 = t2 - t6;
-    const double t8 = x1 * t7;
-    out[i] = t8;
+    const int t1 = t0 > 10000000000.0;
+    const int t2 = t0 < (__builtin_inf());
+    const int t3 = t1 & t2;
+    const int t4 = x0 > 0.0;
+    const double t5 = t4 ? 1.0 : 0.0;
+    const double t6 = x0 * x0;
+    const double t7 = t6 * x0;
+    const double t8 = 0.044715 * t7;
+    const double t9 = x0 + t8;
+    const double t10 = 0.7978845608028654 * t9;
+    const double t11 = 2.0 * t10;
+    const double t12 = pm_sigmoid(t11);
+    const double t13 = x0 + x0;
+    const double t14 = t13 * x0;
+    const double t15 = t14 + t6;
+    const double t16 = 0.044715 * t15;
+    const double t17 = 1.0 + t16;
+    const double t18 = 0.7978845608028654 * t17;
+    const double t19 = 2.0 * t18;
+    const double t20 = -t11;
+    const double t21 = pm_sigmoid(t20);
+    const double t22 = t12 * t21;
+    const double t23 = t19 * t22;
+    const double t24 = x0 * t23;
+    const double t25 = t12 + t24;
+    const double t26 = t3 ? t5 : t25;
+    const double t27 = x1 * t26;
+    out[i] = t27;
   }
 }
 
-/* 252: float64|mul(in1, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0)))) */
-static void k252(long n, void *out_, const void *const *in_, const double *p) {
+/* 250: float64|mul(in1, where(gt(in0, 0), div(exp(neg(in0)), add(1, exp(neg(in0)))), sigmoid(neg(in0)))) */
+static void k250(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4384,8 +4384,8 @@ static void k252(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 253: float64|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
-static void k253(long n, void *out_, const void *const *in_, const double *p) {
+/* 251: float64|mul(in1, where(lt(abs(in0), 0.5), sub(1, mul(in0, in0)), mul(sub(1, in0), add(1, in0)))) */
+static void k251(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4406,8 +4406,8 @@ static void k253(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 254: float64|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
-static void k254(long n, void *out_, const void *const *in_, const double *p) {
+/* 252: float64|mul(in2, mul(in0, mul(sigmoid(in1), sigmoid(neg(in1))))) */
+static void k252(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4427,8 +4427,8 @@ static void k254(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 255: float64|mul(in2, neg(div(in0, mul(in1, in1)))) */
-static void k255(long n, void *out_, const void *const *in_, const double *p) {
+/* 253: float64|mul(in2, neg(div(in0, mul(in1, in1)))) */
+static void k253(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4446,8 +4446,8 @@ static void k255(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 256: float64|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476))) */
-static void k256(long n, void *out_, const void *const *in_, const double *p) {
+/* 254: float64|mul(mul(in0, 0.5), erfc(mul(neg(in0), 0.7071067811865476))) */
+static void k254(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4462,8 +4462,8 @@ static void k256(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 257: float64|neg($#0) */
-static void k257(long n, void *out_, const void *const *in_, const double *p) {
+/* 255: float64|neg($#0) */
+static void k255(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double p0 = p[0];
   (void)in_;
@@ -4473,8 +4473,8 @@ static void k257(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 258: float64|neg(in0) */
-static void k258(long n, void *out_, const void *const *in_, const double *p) {
+/* 256: float64|neg(in0) */
+static void k256(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4485,8 +4485,8 @@ static void k258(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 259: float64|pow(in0, $#0) */
-static void k259(long n, void *out_, const void *const *in_, const double *p) {
+/* 257: float64|pow(in0, $#0) */
+static void k257(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4497,8 +4497,8 @@ static void k259(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 260: float64|reciprocal(in0) */
-static void k260(long n, void *out_, const void *const *in_, const double *p) {
+/* 258: float64|reciprocal(in0) */
+static void k258(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4509,8 +4509,8 @@ static void k260(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 261: float64|round(in0) */
-static void k261(long n, void *out_, const void *const *in_, const double *p) {
+/* 259: float64|round(in0) */
+static void k259(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4521,8 +4521,8 @@ static void k261(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 262: float64|rsqrt(in0) */
-static void k262(long n, void *out_, const void *const *in_, const double *p) {
+/* 260: float64|rsqrt(in0) */
+static void k260(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4533,8 +4533,8 @@ static void k262(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 263: float64|sigmoid(in0) */
-static void k263(long n, void *out_, const void *const *in_, const double *p) {
+/* 261: float64|sigmoid(in0) */
+static void k261(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4545,8 +4545,8 @@ static void k263(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 264: float64|sign(in0) */
-static void k264(long n, void *out_, const void *const *in_, const double *p) {
+/* 262: float64|sign(in0) */
+static void k262(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4557,8 +4557,8 @@ static void k264(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 265: float64|sqrt(in0) */
-static void k265(long n, void *out_, const void *const *in_, const double *p) {
+/* 263: float64|sqrt(in0) */
+static void k263(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4569,8 +4569,8 @@ static void k265(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 266: float64|sub($#0, in1) */
-static void k266(long n, void *out_, const void *const *in_, const double *p) {
+/* 264: float64|sub($#0, in1) */
+static void k264(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a1 = (const double *)in_[1];
   const double p0 = p[0];
@@ -4581,8 +4581,8 @@ static void k266(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 267: float64|sub(in0, $#0) */
-static void k267(long n, void *out_, const void *const *in_, const double *p) {
+/* 265: float64|sub(in0, $#0) */
+static void k265(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4593,8 +4593,8 @@ static void k267(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 268: float64|sub(in0, 1) */
-static void k268(long n, void *out_, const void *const *in_, const double *p) {
+/* 266: float64|sub(in0, 1) */
+static void k266(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4605,8 +4605,8 @@ static void k268(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 269: float64|sub(in0, in1) */
-static void k269(long n, void *out_, const void *const *in_, const double *p) {
+/* 267: float64|sub(in0, in1) */
+static void k267(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4619,8 +4619,8 @@ static void k269(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 270: float64|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) */
-static void k270(long n, void *out_, const void *const *in_, const double *p) {
+/* 268: float64|sub(min(in0, 0), log1p(exp(neg(abs(in0))))) */
+static void k268(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4636,8 +4636,8 @@ static void k270(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 271: float64|tanh(in0) */
-static void k271(long n, void *out_, const void *const *in_, const double *p) {
+/* 269: float64|tanh(in0) */
+static void k269(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4648,8 +4648,8 @@ static void k271(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 272: float64|trunc(in0) */
-static void k272(long n, void *out_, const void *const *in_, const double *p) {
+/* 270: float64|trunc(in0) */
+static void k270(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   (void)p;
@@ -4660,8 +4660,8 @@ static void k272(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 273: float64|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0) */
-static void k273(long n, void *out_, const void *const *in_, const double *p) {
+/* 271: float64|where(and(ge(in0, $#0), le(in0, $#1)), $#2, 0) */
+static void k271(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4677,8 +4677,8 @@ static void k273(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 274: float64|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0) */
-static void k274(long n, void *out_, const void *const *in_, const double *p) {
+/* 272: float64|where(and(ge(in0, $#0), le(in0, $#1)), in1, 0) */
+static void k272(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4695,8 +4695,8 @@ static void k274(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 275: float64|where(and(ge(in0, $#0), le(in0, 1)), $#1, 0) */
-static void k275(long n, void *out_, const void *const *in_, const double *p) {
+/* 273: float64|where(and(ge(in0, $#0), le(in0, 1)), $#1, 0) */
+static void k273(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4711,8 +4711,8 @@ static void k275(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 276: float64|where(and(ge(in0, $#0), le(in0, 1)), in1, 0) */
-static void k276(long n, void *out_, const void *const *in_, const double *p) {
+/* 274: float64|where(and(ge(in0, $#0), le(in0, 1)), in1, 0) */
+static void k274(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4728,8 +4728,8 @@ static void k276(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 277: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1) */
-static void k277(long n, void *out_, const void *const *in_, const double *p) {
+/* 275: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, $#1) */
+static void k275(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4745,8 +4745,8 @@ static void k277(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 278: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0) */
-static void k278(long n, void *out_, const void *const *in_, const double *p) {
+/* 276: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in0) */
+static void k276(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4761,8 +4761,8 @@ static void k278(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 279: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1) */
-static void k279(long n, void *out_, const void *const *in_, const double *p) {
+/* 277: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, in1) */
+static void k277(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4779,8 +4779,8 @@ static void k279(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 280: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, where(gt(in0, $#0), sub(in0, $#0), add(in0, $#0))) */
-static void k280(long n, void *out_, const void *const *in_, const double *p) {
+/* 278: float64|where(and(ge(in0, neg($#0)), le(in0, $#0)), 0, where(gt(in0, $#0), sub(in0, $#0), add(in0, $#0))) */
+static void k278(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4799,8 +4799,8 @@ static void k280(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 281: float64|where(and(gt(in0, -3), lt(in0, 3)), mul($#0, 0.16666666666666666), 0) */
-static void k281(long n, void *out_, const void *const *in_, const double *p) {
+/* 279: float64|where(and(gt(in0, -3), lt(in0, 3)), mul($#0, 0.16666666666666666), 0) */
+static void k279(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4815,8 +4815,8 @@ static void k281(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 282: float64|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0) */
-static void k282(long n, void *out_, const void *const *in_, const double *p) {
+/* 280: float64|where(and(gt(in0, -3), lt(in0, 3)), mul(in1, 0.16666666666666666), 0) */
+static void k280(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4833,8 +4833,8 @@ static void k282(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 283: float64|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1))))) */
-static void k283(long n, void *out_, const void *const *in_, const double *p) {
+/* 281: float64|where(eq($#0, 0), 0, mul($#1, mul($#0, pow(in0, sub($#0, 1))))) */
+static void k281(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double p0 = p[0];
@@ -4851,8 +4851,8 @@ static void k283(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 284: float64|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1))))) */
-static void k284(long n, void *out_, const void *const *in_, const double *p) {
+/* 282: float64|where(eq($#0, 0), 0, mul(in1, mul($#0, pow(in0, sub($#0, 1))))) */
+static void k282(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
   const double *restrict a1 = (const double *)in_[1];
@@ -4870,7 +4870,47 @@ static void k284(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 285: float64|where(gt(in0, $#0), $#1, mul($#1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0)))) */
+/* 283: float64|where(eq(abs(in0), Infinity), mul($#0, NaN), mul($#0, div(1, mul(add(abs(in0), 1), add(abs(in0), 1))))) */
+static void k283(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double p0 = p[0];
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double t0 = pm_abs(x0);
+    const int t1 = t0 == (__builtin_inf());
+    const double t2 = p0 * (__builtin_nan(""));
+    const double t3 = t0 + 1.0;
+    const double t4 = t3 * t3;
+    const double t5 = 1.0 / t4;
+    const double t6 = p0 * t5;
+    const double t7 = t1 ? t2 : t6;
+    out[i] = t7;
+  }
+}
+
+/* 284: float64|where(eq(abs(in0), Infinity), mul(in1, NaN), mul(in1, div(1, mul(add(abs(in0), 1), add(abs(in0), 1))))) */
+static void k284(long n, void *out_, const void *const *in_, const double *p) {
+  double *restrict out = (double *)out_;
+  const double *restrict a0 = (const double *)in_[0];
+  const double *restrict a1 = (const double *)in_[1];
+  (void)p;
+  for (long i = 0; i < n; i++) {
+    const double x0 = a0[i];
+    const double x1 = a1[i];
+    const double t0 = pm_abs(x0);
+    const int t1 = t0 == (__builtin_inf());
+    const double t2 = x1 * (__builtin_nan(""));
+    const double t3 = t0 + 1.0;
+    const double t4 = t3 * t3;
+    const double t5 = 1.0 / t4;
+    const double t6 = x1 * t5;
+    const double t7 = t1 ? t2 : t6;
+    out[i] = t7;
+  }
+}
+
+/* 285: float64|where(gt(in0, $#0), $#1, mul($#1, where(eq(in0, $#0), detach(where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0))), where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0))))) */
 static void k285(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
@@ -4880,11 +4920,16 @@ static void k285(long n, void *out_, const void *const *in_, const double *p) {
     const double x0 = a0[i];
     const int t0 = x0 > p0;
     const int t1 = x0 == p0;
-    const double t2 = pm_sigmoid(x0);
-    const double t3 = t1 ? t2 : t2;
-    const double t4 = p1 * t3;
-    const double t5 = t0 ? p1 : t4;
-    out[i] = t5;
+    const int t2 = x0 < 0.0;
+    const double t3 = pm_exp(x0);
+    const double t4 = 1.0 + t3;
+    const double t5 = t3 / t4;
+    const double t6 = pm_sigmoid(x0);
+    const double t7 = t2 ? t5 : t6;
+    const double t8 = t1 ? t7 : t7;
+    const double t9 = p1 * t8;
+    const double t10 = t0 ? p1 : t9;
+    out[i] = t10;
   }
 }
 
@@ -4907,7 +4952,7 @@ static void k286(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 287: float64|where(gt(in0, $#0), in1, mul(in1, where(eq(in0, $#0), detach(sigmoid(in0)), sigmoid(in0)))) */
+/* 287: float64|where(gt(in0, $#0), in1, mul(in1, where(eq(in0, $#0), detach(where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0))), where(lt(in0, 0), div(exp(in0), add(1, exp(in0))), sigmoid(in0))))) */
 static void k287(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
@@ -4918,11 +4963,16 @@ static void k287(long n, void *out_, const void *const *in_, const double *p) {
     const double x1 = a1[i];
     const int t0 = x0 > p0;
     const int t1 = x0 == p0;
-    const double t2 = pm_sigmoid(x0);
-    const double t3 = t1 ? t2 : t2;
-    const double t4 = x1 * t3;
-    const double t5 = t0 ? x1 : t4;
-    out[i] = t5;
+    const int t2 = x0 < 0.0;
+    const double t3 = pm_exp(x0);
+    const double t4 = 1.0 + t3;
+    const double t5 = t3 / t4;
+    const double t6 = pm_sigmoid(x0);
+    const double t7 = t2 ? t5 : t6;
+    const double t8 = t1 ? t7 : t7;
+    const double t9 = x1 * t8;
+    const double t10 = t0 ? x1 : t9;
+    out[i] = t10;
   }
 }
 
@@ -5146,7 +5196,7 @@ static void k300(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 301: float64|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
+/* 301: float64|where(gt(mul(in0, $#0), $#1), $#2, mul($#2, where(eq(mul(in0, $#0), $#1), detach(where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0)))), where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0)))))) */
 static void k301(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
@@ -5158,11 +5208,16 @@ static void k301(long n, void *out_, const void *const *in_, const double *p) {
     const double t0 = x0 * p0;
     const int t1 = t0 > p1;
     const int t2 = t0 == p1;
-    const double t3 = pm_sigmoid(t0);
-    const double t4 = t2 ? t3 : t3;
-    const double t5 = p2 * t4;
-    const double t6 = t1 ? p2 : t5;
-    out[i] = t6;
+    const int t3 = t0 < 0.0;
+    const double t4 = pm_exp(t0);
+    const double t5 = 1.0 + t4;
+    const double t6 = t4 / t5;
+    const double t7 = pm_sigmoid(t0);
+    const double t8 = t3 ? t6 : t7;
+    const double t9 = t2 ? t8 : t8;
+    const double t10 = p2 * t9;
+    const double t11 = t1 ? p2 : t10;
+    out[i] = t11;
   }
 }
 
@@ -5188,7 +5243,7 @@ static void k302(long n, void *out_, const void *const *in_, const double *p) {
   }
 }
 
-/* 303: float64|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(sigmoid(mul(in0, $#0))), sigmoid(mul(in0, $#0))))) */
+/* 303: float64|where(gt(mul(in0, $#0), $#1), in1, mul(in1, where(eq(mul(in0, $#0), $#1), detach(where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0)))), where(lt(mul(in0, $#0), 0), div(exp(mul(in0, $#0)), add(1, exp(mul(in0, $#0)))), sigmoid(mul(in0, $#0)))))) */
 static void k303(long n, void *out_, const void *const *in_, const double *p) {
   double *restrict out = (double *)out_;
   const double *restrict a0 = (const double *)in_[0];
@@ -5201,11 +5256,16 @@ static void k303(long n, void *out_, const void *const *in_, const double *p) {
     const double t0 = x0 * p0;
     const int t1 = t0 > p1;
     const int t2 = t0 == p1;
-    const double t3 = pm_sigmoid(t0);
-    const double t4 = t2 ? t3 : t3;
-    const double t5 = x1 * t4;
-    const double t6 = t1 ? x1 : t5;
-    out[i] = t6;
+    const int t3 = t0 < 0.0;
+    const double t4 = pm_exp(t0);
+    const double t5 = 1.0 + t4;
+    const double t6 = t4 / t5;
+    const double t7 = pm_sigmoid(t0);
+    const double t8 = t3 ? t6 : t7;
+    const double t9 = t2 ? t8 : t8;
+    const double t10 = x1 * t9;
+    const double t11 = t1 ? x1 : t10;
+    out[i] = t11;
   }
 }
 

@@ -26,7 +26,11 @@ export default defineActivation({
   // that its second derivative is NaN too (PyTorch multiplies by the mask: NaN * 0).
   derivative: (x, _y, p) => {
     const z = ir.mul(x, p.beta);
-    const s = ir.sigmoid(z);
+    // sigmoid(z), as e / (1 + e) with e = exp(z) for z < 0: a subnormal number down to
+    // z = -745 in float64, where 1 / (1 + exp(-z)) is 0 from z = -709.8 (PyTorch's backward
+    // computes it from exp(z) so).
+    const e = ir.exp(z);
+    const s = ir.where(ir.lt(z, 0), ir.div(e, ir.add(1, e)), ir.sigmoid(z));
     return ir.where(ir.gt(z, p.threshold), 1, ir.where(ir.eq(z, p.threshold), ir.detach(s), s));
   },
   gradFn: 'SoftplusBackward0',
