@@ -335,49 +335,38 @@ export function sameBitsInFloat(e: Expr): boolean {
     const a = n.args.map((x) => cls.get(x.id)!);
     const allExact = a.every((c) => c === 'exact');
     let c: 'exact' | 'rounded' | undefined;
-    switch (n.op) {
-      case 'input':
-      case 'param':
-      case 'const':
-        c = 'exact';
-        break;
-      case 'detach':
-        c = a[0];
-        break;
-      case 'add':
-      case 'sub':
-      case 'mul':
-      case 'div':
-        c = allExact ? 'rounded' : undefined;
-        break;
-      case 'neg':
-      case 'abs':
-      case 'max':
-      case 'min':
-        c = allExact ? 'exact' : 'rounded';
-        break;
-      case 'where':
-        c = a[0] !== 'exact' ? undefined : a[1] === 'exact' && a[2] === 'exact' ? 'exact' : 'rounded';
-        break;
-      case 'lt':
-      case 'le':
-      case 'gt':
-      case 'ge':
-      case 'eq':
-      case 'ne':
-      case 'and':
-      case 'or':
-      case 'not':
-      case 'sign':
-      case 'tonum':
-        c = allExact ? 'exact' : undefined;
-        break;
-      case 'isnan':
-        // Rounding keeps NaN and makes none.
-        c = 'exact';
-        break;
-      default:
-        c = undefined;
+    if (n.op === 'isnan') {
+      c = 'exact'; // rounding keeps NaN and makes none
+    } else if (n.kind === 'bool' || n.op === 'sign' || n.op === 'tonum') {
+      c = allExact ? 'exact' : undefined; // comparisons and flags: of exact values only
+    } else {
+      switch (n.op) {
+        case 'input':
+        case 'param':
+        case 'const':
+          c = 'exact';
+          break;
+        case 'detach':
+          c = a[0];
+          break;
+        case 'add':
+        case 'sub':
+        case 'mul':
+        case 'div':
+          c = allExact ? 'rounded' : undefined;
+          break;
+        case 'neg':
+        case 'abs':
+        case 'max':
+        case 'min':
+          c = allExact ? 'exact' : 'rounded';
+          break;
+        case 'where':
+          c = a[0] !== 'exact' ? undefined : a[1] === 'exact' && a[2] === 'exact' ? 'exact' : 'rounded';
+          break;
+        default:
+          c = undefined;
+      }
     }
     if (c === undefined) return false;
     cls.set(n.id, c);
