@@ -153,15 +153,17 @@ function conversionOverflow(v: number, dtype: DType): string | undefined {
   }
 }
 
+/** Throw PyTorch's error when `v` (described by `what`) overflows `dtype`. */
+function checkConversion(v: number, dtype: DType, what: string, where: string): void {
+  const type = conversionOverflow(v, dtype);
+  if (type !== undefined) throw new RangeError(`${where}: value cannot be converted to type ${type} without overflow (${what} = ${v} is outside the range of ${dtype})`);
+}
+
 /** Check the float parameters a kernel converts to `dtype` (see `ParamSpec.convert`). */
 function checkConversions(params: ParamSpecs, values: Record<string, unknown>, dtype: DType, where: string): void {
   for (const [k, p] of entriesOf(params)) {
     const v = values[k];
-    if (p.type !== 'float' || p.convert === false || typeof v !== 'number') continue;
-    const type = conversionOverflow(v, dtype);
-    if (type !== undefined) {
-      throw new RangeError(`${where}: value cannot be converted to type ${type} without overflow (argument '${k}' = ${v} is outside the range of the input's dtype ${dtype})`);
-    }
+    if (p.type === 'float' && p.convert !== false && typeof v === 'number') checkConversion(v, dtype, `argument '${k}'`, where);
   }
 }
 
@@ -277,10 +279,7 @@ function applyElementwise(spec: ElementwiseSpec, x: Tensor, values: Record<strin
   if (spec.coefficients) {
     const derived = spec.coefficients(values as ParamNumbers<ParamSpecs>);
     // Derived scalars are converted too (CELU's 1/alpha: PyTorch refuses alpha = 1e-39 in float32).
-    for (const [k, v] of Object.entries(derived)) {
-      const type = conversionOverflow(v, dtype);
-      if (type !== undefined) throw new RangeError(`${where}: value cannot be converted to type ${type} without overflow (the derived scalar '${k}' = ${v} is outside the range of ${dtype})`);
-    }
+    for (const [k, v] of Object.entries(derived)) checkConversion(v, dtype, `the derived scalar '${k}'`, where);
     Object.assign(numbers, derived);
   }
   const b = build(spec, values, tensorKeys);

@@ -197,7 +197,7 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
     return false;
   };
 
-  /** A named parameter's value as the kernel takes it (see `fillParams`). */
+  /** A named parameter's value as the kernel takes it: converted to the computation's dtype. */
   const paramValue = (params: Readonly<Record<string, number>>, name: string, dtype: DType): number => {
     const v = params[name];
     if (v === undefined) throw new Error(`elementwise kernel: parameter '${name}' was not supplied`);
@@ -356,11 +356,7 @@ export function createNativeBackend(addon: NativeAddon): NativeBackend {
         // A scalar operand: its value as the JavaScript backend reads it (not re-rounded).
         const o = operands[Number(name.slice(1))]!;
         call[base + j] = Number(o.data[o.offset]);
-      } else {
-        const v = params[name];
-        if (v === undefined) throw new Error(`elementwise kernel: parameter '${name}' was not supplied`);
-        call[base + j] = castScalar(v, dtype);
-      }
+      } else call[base + j] = paramValue(params, name, dtype);
     }
   };
 
